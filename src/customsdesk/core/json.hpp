@@ -1,0 +1,68 @@
+// JSON helpers over Boost.JSON: strict parsing of request bodies with field-pointer errors.
+//
+// Requests are validated explicitly (Boost.JSON's automatic struct conversion is too strict to
+// give good errors): an ObjectReader reads typed members, records every problem in a
+// FieldErrors with its RFC 6901 pointer, and `RejectUnknown` refuses members nobody read.
+// Not thread-safe; one reader per request.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "customsdesk/core/error.hpp"
+
+namespace customsdesk::core {
+
+// Limits on a JSON document read from a client (habit 9: bound every input).
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
+// Parses a whole document: invalid UTF-8, trailing garbage, too deep nesting and syntax errors
+// give an InvalidArgument error whose message names the problem (code "malformed_json").
+Result<boost::json::value> ParseJson(std::string_view text);
+// Same, and the document must be an object.
+Result<boost::json::object> ParseJsonObject(std::string_view text);
+
+// RFC 6901 escaping of one reference token ("a/b" -> "a~1b").
+std::string JsonPointerEscape(std::string_view token);
+
+class ObjectReader {
+public:
+    ObjectReader(const boost::json::object& obj, FieldErrors& errors, std::string base_pointer = "");
+
+    [[nodiscard]] bool Has(std::string_view key) const;
+    [[nodiscard]] bool IsNull(std::string_view key) const;  // present and null
+
+    // Each returns nullopt when absent, null or wrong-typed; wrong types and `required` misses
+    // are recorded. Strings are checked for length (in bytes) and trimmed when `trim` is set.
+    std::optional<std::string> String(std::string_view key, bool required = false, std::size_t max_len = 1000,
+                                      bool trim = true);
+    std::optional<std::int64_t> Int(std::string_view key, bool required = false);
+    std::optional<bool> Bool(std::string_view key, bool required = false);
+    std::optional<std::vector<std::string>> StringArray(std::string_view key, bool required = false,
+                                                        std::size_t max_items = 100, std::size_t max_len = 200);
+    const boost::json::object* Object(std::string_view key, bool required = false);
+
+    // Adds an "unknown_field" error for every member not in `allowed`.
+    void RejectUnknown(std::initializer_list<std::string_view> allowed);
+    void RejectUnknown(const std::set<std::string, std::less<>>& allowed);
+
+    [[nodiscard]] std::string Pointer(std::string_view key) const;
+    FieldErrors& errors() { return errors_; }
+
+private:
+    const boost::json::value* Get(std::string_view key) const;
+    void WrongType(std::string_view key, std::string_view expected);
+
+    const boost::json::object& obj_;
+    FieldErrors& errors_;
+    std::string base_;
+};
+
+}  // namespace customsdesk::core

@@ -1,0 +1,48 @@
+#include "customsdesk/core/json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace customsdesk::core {
+namespace {
+
+TEST(Json, RejectsMalformedAndInvalidUtf8) {
+    EXPECT_FALSE(ParseJson("{\"a\":"));
+    EXPECT_FALSE(ParseJson("{\"a\":1} x"));
+    EXPECT_FALSE(ParseJson(std::string("{\"a\":\"\xff\xfe\"}")));
+    EXPECT_FALSE(ParseJsonObject("[1,2]"));
+    std::string deep(100, '[');
+    deep += std::string(100, ']');
+    EXPECT_FALSE(ParseJson(deep));
+    EXPECT_TRUE(ParseJsonObject("{\"a\":\"Mäkinen\"}"));
+}
+
+TEST(Json, ReaderRecordsPointers) {
+    auto obj = ParseJsonObject(R"({"name":5,"tags":["a",1],"ok":true,"extra":1,"a/b":"x"})");
+    ASSERT_TRUE(obj);
+    FieldErrors errs;
+    ObjectReader r(*obj, errs);
+    EXPECT_FALSE(r.String("name"));
+    EXPECT_FALSE(r.StringArray("tags"));
+    EXPECT_EQ(r.Bool("ok"), true);
+    EXPECT_FALSE(r.String("missing", true));
+    r.RejectUnknown({"name", "tags", "ok", "missing"});
+    ASSERT_EQ(errs.errors().size(), 5u);
+    EXPECT_EQ(errs.errors()[0].pointer, "/name");
+    EXPECT_EQ(errs.errors()[1].pointer, "/tags/1");
+    EXPECT_EQ(errs.errors()[2].code, "required");
+    EXPECT_EQ(errs.errors()[3].pointer, "/extra");
+    EXPECT_EQ(errs.errors()[4].pointer, "/a~1b");
+}
+
+TEST(Json, StringsAreTrimmedAndBounded) {
+    auto obj = ParseJsonObject(R"({"a":"  x  ","b":"toolong","c":"   "})");
+    FieldErrors errs;
+    ObjectReader r(*obj, errs);
+    EXPECT_EQ(r.String("a"), "x");
+    EXPECT_FALSE(r.String("b", false, 3));
+    EXPECT_FALSE(r.String("c", true));
+    EXPECT_EQ(errs.errors().size(), 2u);
+}
+
+}  // namespace
+}  // namespace customsdesk::core
