@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "customsdesk/core/identifiers.hpp"
 #include "customsdesk/core/json.hpp"
 #include "customsdesk/history/change_history.hpp"
 

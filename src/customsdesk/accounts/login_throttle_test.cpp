@@ -48,7 +48,10 @@ TEST(LoginThrottle, BoundedMemory) {
     core::ManualClock clock(T0());
     LoginThrottle t(clock, {.max_failures_per_account = 3, .max_failures_per_address = 3, .window = 600s,
                             .max_keys = 10});
-    for (int i = 0; i < 1000; ++i) t.RecordFailure("u" + std::to_string(i), "ip" + std::to_string(i));
+    for (int i = 0; i < 1000; ++i) {
+        t.RecordFailure("u" + std::to_string(i), "ip" + std::to_string(i));
+        clock.Advance(100ms);
+    }
     // The newest keys are still tracked.
     t.RecordFailure("u999", "x");
     t.RecordFailure("u999", "y");

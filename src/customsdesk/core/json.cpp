@@ -171,6 +171,23 @@ const boost::json::object* ObjectReader::Object(std::string_view key, bool requi
     return &v->as_object();
 }
 
+const boost::json::array* ObjectReader::Array(std::string_view key, bool required, std::size_t max_items) {
+    const auto* v = Get(key);
+    if (v == nullptr || v->is_null()) {
+        if (required) errors_.Add(Pointer(key), "required", "This field is required.");
+        return nullptr;
+    }
+    if (!v->is_array()) {
+        WrongType(key, "an array");
+        return nullptr;
+    }
+    if (v->as_array().size() > max_items) {
+        errors_.Add(Pointer(key), "too_many", fmt::format("At most {} items.", max_items));
+        return nullptr;
+    }
+    return &v->as_array();
+}
+
 void ObjectReader::RejectUnknown(std::initializer_list<std::string_view> allowed) {
     for (const auto& kv : obj_) {
         bool known = false;

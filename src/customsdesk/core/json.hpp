@@ -48,6 +48,8 @@ public:
     std::optional<std::vector<std::string>> StringArray(std::string_view key, bool required = false,
                                                         std::size_t max_items = 100, std::size_t max_len = 200);
     const boost::json::object* Object(std::string_view key, bool required = false);
+    // An array of at most `max_items` elements (element types are the caller's to check).
+    const boost::json::array* Array(std::string_view key, bool required = false, std::size_t max_items = 100);
 
     // Adds an "unknown_field" error for every member not in `allowed`.
     void RejectUnknown(std::initializer_list<std::string_view> allowed);

@@ -46,3 +46,23 @@ TEST(Json, StringsAreTrimmedAndBounded) {
 
 }  // namespace
 }  // namespace customsdesk::core
+
+#include "customsdesk/core/base64.hpp"
+
+namespace customsdesk::core {
+namespace {
+
+TEST(Base64Url, RoundTripsAndRejectsJunk) {
+    const std::vector<std::string> samples = {"", "a", "ab", "abc", "abcd", "Mäkinen\x1f" "42", std::string("\0\xff\x10", 3)};
+    for (const std::string& s : samples) {
+        auto enc = Base64UrlEncode(s);
+        EXPECT_EQ(enc.find_first_of("+/="), std::string::npos);
+        EXPECT_EQ(Base64UrlDecode(enc), s);
+    }
+    EXPECT_FALSE(Base64UrlDecode("a"));
+    EXPECT_FALSE(Base64UrlDecode("ab+c"));
+    EXPECT_FALSE(Base64UrlDecode("ab=="));
+}
+
+}  // namespace
+}  // namespace customsdesk::core

@@ -1,0 +1,64 @@
+// Organisation use cases: create, read, update (merge-patch), soft delete, list, history.
+//
+// Every method takes the calling Principal. Reads and writes are data-scoped through
+// accounts::ScopedSql: a trader user sees only their own organisation, and anything else is
+// "not found". Writes need a staff role that maintains the registry (admin, agent, KAM,
+// segment manager); a trader may change only the members in kTraderEditableMembers of their own
+// organisation. Each write runs in one transaction together with its change-history entry.
+// Updates can be made conditional on the version the client read (If-Match), giving 412 when
+// the record moved on. Thread-safe.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "customsdesk/core/clock.hpp"
+#include "customsdesk/core/principal.hpp"
+#include "customsdesk/history/change_history.hpp"
+#include "customsdesk/registry/organisation.hpp"
+#include "customsdesk/storage/database.hpp"
+
+namespace customsdesk::registry {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+struct OrganisationQuery {
+    std::optional<std::string> name_prefix;  // case-insensitive prefix of the name
+    std::optional<OrganisationStatus> status;
+    std::optional<std::string> role;
+    std::optional<core::OrganisationId> parent;
+    std::optional<std::string> business_id;
+    std::optional<std::string> eori;
+    int limit = kDefaultPageSize;
+    std::optional<std::string> cursor;  // opaque, from a previous page's next_cursor
+};
+
+struct OrganisationPage {
+    std::vector<Organisation> items;
+    std::optional<std::string> next_cursor;
+};
+
+class OrganisationService {
+public:
+    OrganisationService(storage::Database& db, const core::Clock& clock);
+
+    core::Result<Organisation> Create(const core::Principal& actor, const boost::json::object& body);
+    core::Result<Organisation> Get(const core::Principal& actor, core::OrganisationId id);
+    // `patch` is an RFC 7396 merge patch of the editable members; `expected_version` from If-Match.
+    core::Result<Organisation> Update(const core::Principal& actor, core::OrganisationId id,
+                                      const boost::json::object& patch, std::optional<std::int64_t> expected_version);
+    core::Result<void> Delete(const core::Principal& actor, core::OrganisationId id);
+    core::Result<OrganisationPage> List(const core::Principal& actor, const OrganisationQuery& query);
+    core::Result<history::ChangePage> History(const core::Principal& actor, core::OrganisationId id,
+                                              std::int64_t before_id, int limit);
+
+private:
+    storage::Database& db_;
+    const core::Clock& clock_;
+};
+
+}  // namespace customsdesk::registry
