@@ -53,8 +53,9 @@ public:
     void Run();
     void Stop();
 
+    struct Impl;  // implementation detail, defined in server.cpp (public so its free helpers can name it)
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
