@@ -1,0 +1,491 @@
+#include "customsdesk/storage/sqlite/sqlite_database.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "customsdesk/storage/pool.hpp"
+
+namespace customsdesk::storage::sqlite {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Prepared statements kept per connection; beyond this the cache is emptied (queries are named
+// constants, so a real workload stays far below it).
+constexpr std::size_t kStatementCacheLimit = 512;
+// The progress handler runs every this many virtual machine instructions.
+constexpr int kProgressInterval = 1000;
+
+enum class Role { kWriter, kReader, kBoth };
+
+// One sqlite3 handle with its statement cache. Used by one thread at a time (it is leased).
+class Connection {
+public:
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    ~Connection() {
+        for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+        sqlite3_close_v2(db_);
+    }
+
+    static Result<std::unique_ptr<Connection>> Open(const std::string& path, Role role, const Options& options) {
+        int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+        if (role != Role::kReader) flags |= SQLITE_OPEN_CREATE;
+        sqlite3* raw = nullptr;
+        const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+        std::unique_ptr<Connection> conn(new Connection(raw, role, options.statement_timeout));
+        if (rc != SQLITE_OK) {
+            return core::Fail(core::Error::Unavailable("cannot open SQLite database '" + path +
+                                                       "': " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc))));
+        }
+        sqlite3_extended_result_codes(raw, 1);
+        sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
+        sqlite3_progress_handler(raw, kProgressInterval, &Connection::OnProgress, conn.get());
+        std::string pragmas = "PRAGMA foreign_keys=ON;";
+        if (role == Role::kReader) {
+            pragmas += "PRAGMA query_only=ON;";
+        } else {
+            // WAL first: synchronous applies per journal mode.
+            if (auto r = conn->ExpectPragma("PRAGMA journal_mode=WAL", path == ":memory:" ? "memory" : "wal"); !r) {
+                return core::Fail(std::move(r.error()));
+            }
+            pragmas += "PRAGMA synchronous=FULL;";
+        }
+        if (auto r = conn->Exec(pragmas); !r) return core::Fail(std::move(r.error()));
+        return conn;
+    }
+
+    [[nodiscard]] sqlite3* db() const { return db_; }
+    [[nodiscard]] Role role() const { return role_; }
+
+    // Starts the statement-timeout clock for the next statement(s).
+    void Arm() { deadline_ = Clock::now() + statement_timeout_; }
+
+    // Runs SQL without parameters or rows (may hold several statements).
+    Result<void> Exec(const std::string& sql) {
+        Arm();
+        char* message = nullptr;
+        const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+        if (rc == SQLITE_OK) return {};
+        std::string text = message ? message : sqlite3_errstr(rc);
+        sqlite3_free(message);
+        return core::Fail(MapError(rc, text));
+    }
+
+    // A cached prepared statement for already rewritten SQL.
+    Result<sqlite3_stmt*> Prepare(const std::string& sql) {
+        if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+        if (cache_.size() >= kStatementCacheLimit) {
+            for (auto& [text, stmt] : cache_) sqlite3_finalize(stmt);
+            cache_.clear();
+        }
+        sqlite3_stmt* stmt = nullptr;
+        Arm();
+        const int rc =
+            sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(stmt);
+            return core::Fail(MapError(rc, sqlite3_errmsg(db_)));
+        }
+        if (stmt == nullptr) return core::Fail(core::Error::Internal("SQLite: empty statement"));
+        cache_.emplace(sql, stmt);
+        return stmt;
+    }
+
+    // Maps an SQLite result code (extended) and message to an Error.
+    core::Error MapError(int rc, const std::string& message) {
+        switch (rc) {
+            case SQLITE_CONSTRAINT_UNIQUE:
+            case SQLITE_CONSTRAINT_PRIMARYKEY:
+                return core::Error::AlreadyExists("unique constraint \"" + UniqueConstraintName(rc, message) +
+                                                  "\" violated (" + message + ")");
+            case SQLITE_CONSTRAINT_FOREIGNKEY:
+                return core::Error::FailedPrecondition("foreign key constraint violated (" + message + ")");
+            case SQLITE_INTERRUPT:
+                return core::Error::Unavailable("statement timeout: the statement ran longer than " +
+                                                std::to_string(statement_timeout_.count()) + " ms");
+            default:
+                break;
+        }
+        switch (rc & 0xff) {
+            case SQLITE_BUSY:
+            case SQLITE_LOCKED:
+                return core::Error::Unavailable("the SQLite database is busy: " + message);
+            default:
+                return core::Error::Internal("SQLite error " + std::to_string(rc) + ": " + message);
+        }
+    }
+
+private:
+    Connection(sqlite3* db, Role role, std::chrono::milliseconds statement_timeout)
+        : db_(db), role_(role), statement_timeout_(statement_timeout) {}
+
+    static int OnProgress(void* self) { return Clock::now() > static_cast<Connection*>(self)->deadline_ ? 1 : 0; }
+
+    Result<void> ExpectPragma(const std::string& sql, std::string_view expected) {
+        auto stmt = Prepare(sql);
+        if (!stmt) return core::Fail(std::move(stmt.error()));
+        const int rc = sqlite3_step(*stmt);
+        std::string value;
+        if (rc == SQLITE_ROW) value = reinterpret_cast<const char*>(sqlite3_column_text(*stmt, 0));
+        sqlite3_reset(*stmt);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return core::Fail(MapError(rc, sqlite3_errmsg(db_)));
+        if (value != expected) {
+            return core::Fail(core::Error::Unavailable("SQLite refused '" + sql + "': got '" + value + "'"));
+        }
+        return {};
+    }
+
+    // SQLite names the columns ("UNIQUE constraint failed: t.a, t.b"), PostgreSQL the constraint.
+    // Find the unique index with exactly those columns and name it as PostgreSQL would: declared
+    // indexes keep their name, inline UNIQUE becomes "<table>_<cols>_key", a primary key "<table>_pkey".
+    std::string UniqueConstraintName(int rc, const std::string& message) {
+        const std::string marker = "constraint failed: ";
+        const auto pos = message.find(marker);
+        if (pos == std::string::npos) return "?";
+        std::string rest = message.substr(pos + marker.size());
+        if (rest.starts_with("index '")) return rest.substr(7, rest.find('\'', 7) - 7);
+        std::string table;
+        std::vector<std::string> columns;
+        std::size_t start = 0;
+        while (start < rest.size()) {
+            std::size_t end = rest.find(", ", start);
+            if (end == std::string::npos) end = rest.size();
+            const std::string item = rest.substr(start, end - start);
+            const auto dot = item.find('.');
+            if (dot == std::string::npos) return "?";
+            table = item.substr(0, dot);
+            columns.push_back(item.substr(dot + 1));
+            start = end + 2;
+        }
+        auto joined = [&] {
+            std::string out = table;
+            for (const auto& c : columns) out += "_" + c;
+            return out;
+        };
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return table + "_pkey";
+        sqlite3_stmt* stmt = nullptr;
+        const char* sql =
+            "SELECT il.name, il.origin, ii.name FROM pragma_index_list(?1) AS il "
+            "JOIN pragma_index_info(il.name) AS ii WHERE il.\"unique\" = 1 ORDER BY il.seq, ii.seqno";
+        if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+            sqlite3_finalize(stmt);
+            return joined() + "_key";
+        }
+        sqlite3_bind_text(stmt, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+        std::vector<std::pair<std::string, std::string>> order;  // name, origin in index order
+        std::map<std::string, std::vector<std::string>> index_columns;
+        Arm();
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            std::string name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+            if (!index_columns.contains(name)) {
+                order.emplace_back(name, reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+            }
+            const unsigned char* column = sqlite3_column_text(stmt, 2);
+            index_columns[name].push_back(column ? reinterpret_cast<const char*>(column) : "");
+        }
+        sqlite3_finalize(stmt);
+        for (const auto& [name, origin] : order) {
+            if (index_columns[name] != columns) continue;
+            if (origin == "pk") return table + "_pkey";
+            if (origin == "u") return joined() + "_key";
+            return name;
+        }
+        return joined() + "_key";
+    }
+
+    sqlite3* db_;
+    const Role role_;
+    const std::chrono::milliseconds statement_timeout_;
+    Clock::time_point deadline_ = Clock::time_point::max();
+    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+using Pool = detail::ConnectionPool<Connection>;
+
+class SqliteDatabase;
+
+class SqliteTransaction final : public Transaction {
+public:
+    SqliteTransaction(SqliteDatabase& db, Pool::Lease lease, TxMode mode)
+        : db_(db), lease_(std::move(lease)), mode_(mode) {}
+    ~SqliteTransaction() override {
+        if (lease_) Rollback();
+    }
+
+    Result<QueryResult> Query(std::string_view sql, std::span<const Param> params) override;
+    Result<void> ExecuteScript(std::string_view sql) override;
+    Result<void> Commit() override;
+    void Rollback() override;
+    [[nodiscard]] Dialect dialect() const override { return Dialect::kSqlite; }
+
+private:
+    Result<void> CheckUsable() const {
+        if (!lease_) return core::Fail(core::Error::FailedPrecondition("the transaction has already ended"));
+        if (aborted_) {
+            return core::Fail(core::Error::FailedPrecondition(
+                "the transaction was aborted by an earlier error; only Rollback is possible"));
+        }
+        return {};
+    }
+    void Finish();
+
+    SqliteDatabase& db_;
+    Pool::Lease lease_;  // empty once committed or rolled back
+    const TxMode mode_;
+    bool aborted_ = false;  // a statement failed: like PostgreSQL, the transaction can only roll back
+};
+
+class SqliteDatabase final : public Database {
+public:
+    SqliteDatabase(std::string path, const Options& options)
+        : path_(std::move(path)),
+          options_(options),
+          memory_(path_ == ":memory:"),
+          writer_(1, [this] { return Connection::Open(path_, memory_ ? Role::kBoth : Role::kWriter, options_); }),
+          readers_(options.pool_size, [this] { return Connection::Open(path_, Role::kReader, options_); }) {}
+    ~SqliteDatabase() override { Close(); }
+
+    // Makes the writer connection now so that a bad path fails at Open and the file is in WAL mode.
+    Result<void> Init() {
+        auto lease = writer_.Acquire(options_.acquire_timeout);
+        if (!lease) return core::Fail(std::move(lease.error()));
+        return {};
+    }
+
+    Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+        const bool write = mode == TxMode::kWrite;
+        Pool& pool = (write || memory_) ? writer_ : readers_;
+        auto lease = pool.Acquire(options_.acquire_timeout);
+        if (!lease) return core::Fail(std::move(lease.error()));
+        Connection& conn = **lease;
+        std::string begin = write ? "BEGIN IMMEDIATE" : "BEGIN";
+        if (conn.role() == Role::kBoth) begin = (write ? "PRAGMA query_only=OFF;" : "PRAGMA query_only=ON;") + begin;
+        if (auto r = conn.Exec(begin); !r) return core::Fail(std::move(r.error()));
+        return std::unique_ptr<Transaction>(new SqliteTransaction(*this, std::move(*lease), mode));
+    }
+
+    [[nodiscard]] Dialect dialect() const override { return Dialect::kSqlite; }
+
+    [[nodiscard]] PoolStats Stats() const override {
+        PoolStats stats;
+        writer_.AddStats(stats);
+        if (!memory_) readers_.AddStats(stats);
+        stats.transactions_committed_total = committed_.load();
+        stats.transactions_rolled_back_total = rolled_back_.load();
+        return stats;
+    }
+
+    Result<void> Ping() override {
+        auto tx = Begin(TxMode::kRead);
+        if (!tx) return core::Fail(std::move(tx.error()));
+        if (auto r = (*tx)->Query("SELECT 1"); !r) return core::Fail(std::move(r.error()));
+        return (*tx)->Commit();
+    }
+
+    void Close() override {
+        writer_.Close();
+        readers_.Close();
+    }
+
+    [[nodiscard]] std::string Describe() const override { return "sqlite:" + path_; }
+
+    void CountCommit() { ++committed_; }
+    void CountRollback() { ++rolled_back_; }
+
+private:
+    const std::string path_;
+    const Options options_;
+    const bool memory_;  // one private in-memory connection serves both roles (pool `writer_`)
+    Pool writer_;        // capacity 1: serialises write transactions
+    Pool readers_;       // capacity options_.pool_size; unused for :memory:
+    std::atomic<std::uint64_t> committed_{0};
+    std::atomic<std::uint64_t> rolled_back_{0};
+};
+
+Result<QueryResult> SqliteTransaction::Query(std::string_view sql, std::span<const Param> params) {
+    if (auto ok = CheckUsable(); !ok) return core::Fail(std::move(ok.error()));
+    Connection& conn = *lease_;
+    auto prepared = conn.Prepare(RewriteNumberedParams(sql));
+    if (!prepared) {
+        aborted_ = true;
+        return core::Fail(std::move(prepared.error()));
+    }
+    sqlite3_stmt* stmt = *prepared;
+    struct ResetOnExit {
+        sqlite3_stmt* stmt;
+        ~ResetOnExit() {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+        }
+    } reset_on_exit{stmt};
+
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (static_cast<std::size_t>(expected) != params.size()) {
+        aborted_ = true;
+        return core::Fail(core::Error::Internal("the statement takes " + std::to_string(expected) +
+                                                " parameters but " + std::to_string(params.size()) +
+                                                " were given: " + std::string(sql)));
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const int index = static_cast<int>(i) + 1;
+        int rc = SQLITE_OK;
+        std::visit(
+            [&](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, std::monostate>) {
+                    rc = sqlite3_bind_null(stmt, index);
+                } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                    rc = sqlite3_bind_int64(stmt, index, v);
+                } else if constexpr (std::is_same_v<T, double>) {
+                    rc = sqlite3_bind_double(stmt, index, v);
+                } else if constexpr (std::is_same_v<T, bool>) {
+                    rc = sqlite3_bind_int(stmt, index, v ? 1 : 0);
+                } else {
+                    // SQLITE_STATIC is safe: bindings are cleared before `params` can go away.
+                    rc = sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+                }
+            },
+            params[i]);
+        if (rc != SQLITE_OK) {
+            aborted_ = true;
+            return core::Fail(conn.MapError(rc, sqlite3_errmsg(conn.db())));
+        }
+    }
+
+    QueryResult result;
+    const int columns = sqlite3_column_count(stmt);
+    result.columns.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) result.columns.emplace_back(sqlite3_column_name(stmt, c));
+    const sqlite3_int64 total_before = sqlite3_total_changes64(conn.db());
+    conn.Arm();
+    while (true) {
+        const int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) {
+            aborted_ = true;
+            return core::Fail(conn.MapError(rc, sqlite3_errmsg(conn.db())));
+        }
+        std::vector<std::optional<std::string>> cells;
+        cells.reserve(static_cast<std::size_t>(columns));
+        for (int c = 0; c < columns; ++c) {
+            if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+                cells.emplace_back(std::nullopt);
+            } else {
+                const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+                cells.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+            }
+        }
+        result.rows.emplace_back(std::move(cells));
+    }
+    if (!sqlite3_stmt_readonly(stmt) && sqlite3_total_changes64(conn.db()) != total_before) {
+        result.affected = sqlite3_changes64(conn.db());
+    }
+    return result;
+}
+
+Result<void> SqliteTransaction::ExecuteScript(std::string_view sql) {
+    if (auto ok = CheckUsable(); !ok) return core::Fail(std::move(ok.error()));
+    if (mode_ != TxMode::kWrite) {
+        return core::Fail(core::Error::FailedPrecondition("ExecuteScript needs a write transaction"));
+    }
+    auto r = lease_->Exec(std::string(sql));
+    if (!r) aborted_ = true;
+    return r;
+}
+
+Result<void> SqliteTransaction::Commit() {
+    if (!lease_) return core::Fail(core::Error::FailedPrecondition("the transaction has already ended"));
+    if (aborted_) {
+        Rollback();
+        return core::Fail(
+            core::Error::FailedPrecondition("the transaction was aborted by an earlier error and has been rolled back"));
+    }
+    auto r = lease_->Exec("COMMIT");
+    if (!r) {
+        // A failed COMMIT (deferred foreign key, busy, I/O error) may leave the transaction open.
+        Rollback();
+        return r;
+    }
+    db_.CountCommit();
+    Finish();
+    return {};
+}
+
+void SqliteTransaction::Rollback() {
+    if (!lease_) return;
+    if (sqlite3_get_autocommit(lease_->db()) == 0) (void)lease_->Exec("ROLLBACK");
+    db_.CountRollback();
+    Finish();
+}
+
+void SqliteTransaction::Finish() {
+    if (lease_->role() == Role::kBoth && mode_ == TxMode::kRead) (void)lease_->Exec("PRAGMA query_only=OFF");
+    // A connection left inside a transaction (ROLLBACK failed) must not go back to the pool.
+    lease_.Release(sqlite3_get_autocommit(lease_->db()) == 0);
+}
+
+}  // namespace
+
+std::string RewriteNumberedParams(std::string_view sql) {
+    std::string out;
+    out.reserve(sql.size());
+    std::size_t i = 0;
+    const std::size_t n = sql.size();
+    auto copy_until = [&](std::string_view terminator) {
+        const std::size_t end = sql.find(terminator, i);
+        const std::size_t stop = end == std::string_view::npos ? n : end + terminator.size();
+        out.append(sql.substr(i, stop - i));
+        i = stop;
+    };
+    while (i < n) {
+        const char c = sql[i];
+        if (c == '\'' || c == '"' || c == '`') {
+            // Quoted text; a doubled quote ('') closes and reopens, which this handles naturally.
+            out.push_back(c);
+            ++i;
+            copy_until(std::string_view(&c, 1));
+        } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+            copy_until("\n");
+        } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+            out.append("/*");
+            i += 2;
+            copy_until("*/");
+        } else if (c == '$' && i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            out.push_back('?');
+            ++i;
+        } else {
+            out.push_back(c);
+            ++i;
+        }
+    }
+    return out;
+}
+
+Result<std::unique_ptr<Database>> OpenSqlite(std::string_view path, const Options& options) {
+    std::string file(path);
+    if (file != ":memory:") {
+        const std::filesystem::path parent = std::filesystem::path(file).parent_path();
+        std::error_code ec;
+        if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+        if (ec) {
+            return core::Fail(
+                core::Error::Unavailable("cannot create the folder of SQLite database '" + file + "': " + ec.message()));
+        }
+    }
+    auto db = std::make_unique<SqliteDatabase>(std::move(file), options);
+    if (auto r = db->Init(); !r) return core::Fail(std::move(r.error()));
+    return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace customsdesk::storage::sqlite
