@@ -27,6 +27,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -106,6 +107,23 @@ bool IEquals(std::string_view a, std::string_view b) {
 // as soon as the request line is complete, before the rest of the header.
 unsigned StatusForHeaderOverflow(std::string_view target, std::size_t target_limit) {
     return target.empty() || target.size() > target_limit ? 414 : 431;
+}
+
+bool SafeHeaderText(std::string_view text) {
+    return std::none_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+// A handler's response must be writable as is: a final status and no header injection. A
+// violation is a bug in the handler and becomes the usual 500 (through the top-level catch).
+void CheckResponse(const Response& res) {
+    if (res.status < 200 || res.status > 599) {
+        throw std::logic_error(fmt::format("handler returned invalid status {}", res.status));
+    }
+    for (const auto& [name, value] : res.headers) {
+        if (name.empty() || !SafeHeaderText(name) || !SafeHeaderText(value) || name.find(':') != std::string::npos) {
+            throw std::logic_error(fmt::format("handler returned an invalid header '{}'", name.substr(0, 64)));
+        }
+    }
 }
 
 void LogCoroutineExit(std::string_view what, std::exception_ptr e) {
@@ -271,7 +289,9 @@ Response Server::Impl::Dispatch(const bhttp::request<bhttp::string_body>& raw, c
         route = match.pattern;
         request.route = std::move(match.pattern);
         request.path_params = std::move(match.params);
-        return wrap ? wrap(request, *match.handler) : (*match.handler)(request);
+        Response res = wrap ? wrap(request, *match.handler) : (*match.handler)(request);
+        CheckResponse(res);
+        return res;
     } catch (const std::exception& e) {
         spdlog::error("http: request {} {} {} failed: {}", request_id, request.method, raw_path, e.what());
     } catch (...) {
@@ -383,14 +403,14 @@ asio::awaitable<void> ServeConnection(Impl* impl, std::shared_ptr<Connection> co
                                                                            : "header-too-large",
                                                    TitleFor(status), detail, {}, request_id);
             co_await SendErrorAndClose(impl, conn, std::move(res), request_id, method, target, started);
-            co_return;
+            break;
         }
         if (target.size() > opt.target_limit) {
             Response res = Problem(414, "uri-too-long", TitleFor(414),
                                    fmt::format("The request target exceeds {} bytes.", opt.target_limit), {},
                                    request_id);
             co_await SendErrorAndClose(impl, conn, std::move(res), request_id, method, target, started);
-            co_return;
+            break;
         }
         if (!parser.is_done()) {
             auto expect = parser.get()[bhttp::field::expect];
@@ -406,7 +426,7 @@ asio::awaitable<void> ServeConnection(Impl* impl, std::shared_ptr<Connection> co
                                            fmt::format("The request body exceeds {} bytes.", opt.body_limit),
                                            target.substr(0, target.find('?')), request_id);
                     co_await SendErrorAndClose(impl, conn, std::move(res), request_id, method, target, started);
-                    co_return;
+                    break;
                 }
                 if (bec == beast::error::timeout || bec == asio::error::operation_aborted ||
                     bec == bhttp::error::partial_message || bec == asio::error::eof ||
@@ -416,7 +436,7 @@ asio::awaitable<void> ServeConnection(Impl* impl, std::shared_ptr<Connection> co
                 Response res = Problem(400, "malformed-request", TitleFor(400), "The request body is not valid.",
                                        {}, request_id);
                 co_await SendErrorAndClose(impl, conn, std::move(res), request_id, method, target, started);
-                co_return;
+                break;
             }
         }
 

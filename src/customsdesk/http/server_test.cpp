@@ -103,6 +103,11 @@ protected:
             r.Set("Cache-Control", "max-age=60");
             return r;
         });
+        router_.Add("GET", "/injection", [](Request&) {
+            Response r = Response::Text(200, "x");
+            r.Set("X-Evil", "a\r\nSet-Cookie: stolen=1");
+            return r;
+        });
         router_.Add("GET", "/slow", [this](Request&) {
             gate_.entered.set_value();
             gate_.released.wait();
@@ -110,10 +115,10 @@ protected:
         });
     }
 
-    void Start(ServerOptions options = {}) {
+    void Start(ServerOptions options = {}, Server::Middleware wrap = {}) {
         options.address = "127.0.0.1";
         options.port = 0;
-        server_ = std::make_unique<Server>(options, router_, metrics_);
+        server_ = std::make_unique<Server>(options, router_, metrics_, std::move(wrap));
         auto listened = server_->Listen();
         ASSERT_TRUE(listened.has_value()) << listened.error().message;
         runner_ = std::thread([this] { server_->Run(); });
@@ -388,6 +393,67 @@ TEST_F(ServerTest, MetricsCountRequests) {
               std::string::npos);
     EXPECT_NE(text.find(R"(customsdesk_http_request_duration_seconds_count{route="/items/{id}",method="GET",status="200"} 2)"),
               std::string::npos);
+}
+
+TEST_F(ServerTest, MiddlewareWrapsRoutedHandlers) {
+    Start(SmallLimits(), [](Request& req, const Handler& next) -> Response {
+        if (req.Header("Authorization") != "Bearer good") return Problem(core::Error::Unauthenticated("no token"));
+        req.context["user"] = std::string("alice");
+        Response res = next(req);
+        res.Set("X-Wrapped", "yes");
+        return res;
+    });
+    Client c(port());
+    auto denied = c.Get("/hello");
+    ASSERT_TRUE(denied.has_value());
+    EXPECT_EQ(denied->result_int(), 401u);
+    EXPECT_EQ((*denied)[bhttp::field::www_authenticate], "Bearer");
+    auto ok = c.Get("/hello", "Authorization: Bearer good\r\n");
+    ASSERT_TRUE(ok.has_value());
+    EXPECT_EQ(ok->result_int(), 200u);
+    EXPECT_EQ((*ok)["X-Wrapped"], "yes");
+    auto unrouted = c.Get("/nope");  // 404 is decided before the middleware
+    ASSERT_TRUE(unrouted.has_value());
+    EXPECT_EQ(unrouted->result_int(), 404u);
+}
+
+TEST_F(ServerTest, HeaderInjectionFromHandlerBecomes500) {
+    Start(SmallLimits());
+    Client c(port());
+    auto r = c.Get("/injection");
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 500u);
+    EXPECT_EQ(r->find(bhttp::field::set_cookie), r->end());
+}
+
+TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
+    Start(SmallLimits());
+    Client c(port());
+    c.Send("POST /items HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+    auto interim = c.Read();
+    ASSERT_TRUE(interim.has_value());
+    EXPECT_EQ(interim->result_int(), 100u);
+    c.Send("abc");
+    auto r = c.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 201u);
+    EXPECT_EQ(JsonBody(*r).at("size").to_number<int>(), 3);
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionIsClosed) {
+    ServerOptions o = SmallLimits();
+    o.idle_timeout = std::chrono::seconds(1);
+    Start(o);
+    Client c(port());
+    ASSERT_TRUE(c.Get("/hello").has_value());
+    EXPECT_TRUE(c.ClosedByPeer());  // blocks until the server gives up on the idle connection
+}
+
+TEST_F(ServerTest, StopWithoutConnectionsReturnsFromRun) {
+    Start(SmallLimits());
+    server_->Stop();
+    server_->Stop();  // idempotent
+    runner_.join();
 }
 
 TEST_F(ServerTest, ListenReportsAddressInUse) {
