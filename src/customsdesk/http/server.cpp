@@ -126,6 +126,13 @@ void CheckResponse(const Response& res) {
     }
 }
 
+// Read errors after which no response can or need be written.
+bool IsGoneOrTooSlow(const beast::error_code& ec) {
+    return ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == bhttp::error::end_of_stream ||
+           ec == bhttp::error::partial_message || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe;
+}
+
 void LogCoroutineExit(std::string_view what, std::exception_ptr e) {
     if (!e) return;
     try {
@@ -219,7 +226,8 @@ struct Server::Impl {
 
     // The synchronous part of one request: everything between a parsed message and the
     // response. Contains the one top-level catch. `route` receives the pattern for metrics.
-    Response Dispatch(const bhttp::request<bhttp::string_body>& raw, const std::string& remote,
+    // The body is moved out of `raw`; its header stays usable.
+    Response Dispatch(bhttp::request<bhttp::string_body>& raw, const std::string& remote,
                       const std::string& request_id, std::string& route);
 
     // Turns a Response into the wire message with the common headers.
@@ -227,7 +235,7 @@ struct Server::Impl {
                                                bool head, bool keep_alive) const;
 };
 
-Response Server::Impl::Dispatch(const bhttp::request<bhttp::string_body>& raw, const std::string& remote,
+Response Server::Impl::Dispatch(bhttp::request<bhttp::string_body>& raw, const std::string& remote,
                                 const std::string& request_id, std::string& route) {
     Request request;
     request.method = std::string(raw.method_string());
@@ -265,7 +273,7 @@ Response Server::Impl::Dispatch(const bhttp::request<bhttp::string_body>& raw, c
         for (const auto& field : raw) {
             request.headers.emplace(std::string(field.name_string()), std::string(field.value()));
         }
-        request.body = raw.body();
+        request.body = std::move(raw.body());
         request.remote_address = remote;
         if (options.trust_proxy) {
             if (auto xff = request.Header("X-Forwarded-For")) {
@@ -383,10 +391,7 @@ asio::awaitable<void> ServeConnection(Impl* impl, std::shared_ptr<Connection> co
         std::string method(parser.get().method_string());
         std::string target(parser.get().target());
         if (hec) {
-            if (hec == beast::error::timeout || hec == asio::error::operation_aborted || hec == bhttp::error::end_of_stream ||
-                hec == asio::error::eof || hec == asio::error::connection_reset) {
-                break;  // too slow, stopped, or gone: nothing sensible to answer
-            }
+            if (IsGoneOrTooSlow(hec)) break;  // nobody to answer, or Beast already closed the socket
             unsigned status = 400;
             std::string detail = "The request is not valid HTTP/1.1.";
             if (hec == bhttp::error::body_limit) {
@@ -428,11 +433,7 @@ asio::awaitable<void> ServeConnection(Impl* impl, std::shared_ptr<Connection> co
                     co_await SendErrorAndClose(impl, conn, std::move(res), request_id, method, target, started);
                     break;
                 }
-                if (bec == beast::error::timeout || bec == asio::error::operation_aborted ||
-                    bec == bhttp::error::partial_message || bec == asio::error::eof ||
-                    bec == asio::error::connection_reset) {
-                    break;
-                }
+                if (IsGoneOrTooSlow(bec)) break;
                 Response res = Problem(400, "malformed-request", TitleFor(400), "The request body is not valid.",
                                        {}, request_id);
                 co_await SendErrorAndClose(impl, conn, std::move(res), request_id, method, target, started);
