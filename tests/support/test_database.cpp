@@ -29,7 +29,7 @@ std::atomic<int> g_counter{0};
 
 // The per-process folder for SQLite test files; removed at exit.
 class TempFolder {
-public:
+  public:
     TempFolder() {
         const char* base = std::getenv("TMPDIR");
         std::string pattern = std::string(base && *base ? base : "/tmp") + "/customsdesk-test-XXXXXX";
@@ -42,7 +42,7 @@ public:
     }
     [[nodiscard]] const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -124,7 +124,7 @@ std::unique_ptr<storage::Database> OpenUrl(const std::string& url, const storage
 
 // Forwards to the real database and removes it afterwards.
 class TestDatabase final : public storage::Database {
-public:
+  public:
     TestDatabase(std::unique_ptr<storage::Database> inner, TestDbKind kind, std::string cleanup)
         : inner_(std::move(inner)), kind_(kind), cleanup_(std::move(cleanup)) {}
     ~TestDatabase() override {
@@ -151,7 +151,7 @@ public:
     void Close() override { inner_->Close(); }
     [[nodiscard]] std::string Describe() const override { return inner_->Describe(); }
 
-private:
+  private:
     std::unique_ptr<storage::Database> inner_;
     const TestDbKind kind_;
     const std::string cleanup_;

@@ -47,9 +47,10 @@ std::vector<Migration> Parse(std::string_view dialect) {
         const std::string_view name = file.filename;
         const auto sep = name.find("__");
         int version = 0;
-        auto [ptr, ec] = std::from_chars(name.data() + 1, name.data() + (sep == std::string_view::npos ? 1 : sep), version);
-        if (!name.starts_with('V') || sep == std::string_view::npos || ec != std::errc() ||
-            ptr != name.data() + sep || !name.ends_with(".sql") || version <= 0) {
+        auto [ptr, ec] =
+            std::from_chars(name.data() + 1, name.data() + (sep == std::string_view::npos ? 1 : sep), version);
+        if (!name.starts_with('V') || sep == std::string_view::npos || ec != std::errc() || ptr != name.data() + sep ||
+            !name.ends_with(".sql") || version <= 0) {
             throw std::logic_error("storage: badly named migration " + std::string(dialect) + "/" + std::string(name));
         }
         out.push_back({version, std::string(name.substr(sep + 2, name.size() - sep - 2 - 4)), std::string(file.text)});
@@ -84,9 +85,9 @@ Result<std::map<int, Applied>> ReadAndCheck(Transaction& tx, const std::vector<M
     const int newest_known = known.empty() ? 0 : known.back().version;
     for (const auto& [version, row] : applied) {
         if (version > newest_known) {
-            return core::Fail(core::Error::FailedPrecondition(
-                "the database schema is at " + Label(version, row.name) +
-                ", newer than this binary knows (up to " + Label(newest_known, {}) + "); upgrade the binary"));
+            return core::Fail(core::Error::FailedPrecondition("the database schema is at " + Label(version, row.name) +
+                                                              ", newer than this binary knows (up to " +
+                                                              Label(newest_known, {}) + "); upgrade the binary"));
         }
         auto it = std::find_if(known.begin(), known.end(), [&](const Migration& m) { return m.version == version; });
         if (it == known.end()) {
@@ -153,8 +154,8 @@ Result<MigrationReport> Migrate(Database& db, const std::vector<Migration>& migr
             first = false;
         }
         report.to_version = current;
-        auto next = std::find_if(known.begin(), known.end(),
-                                 [&](const Migration& m) { return !applied->contains(m.version); });
+        auto next =
+            std::find_if(known.begin(), known.end(), [&](const Migration& m) { return !applied->contains(m.version); });
         if (next == known.end()) {
             if (auto c = (*tx)->Commit(); !c) return core::Fail(std::move(c.error()));
             return report;
@@ -163,8 +164,9 @@ Result<MigrationReport> Migrate(Database& db, const std::vector<Migration>& migr
         if (auto r = (*tx)->ExecuteScript(next->sql); !r) {
             return core::Fail(Prefixed(std::move(r.error()), "migration " + label + " failed: "));
         }
-        auto r = (*tx)->Execute("INSERT INTO schema_version (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-                                {std::int64_t{next->version}, next->name, Sha256Hex(next->sql), now});
+        auto r =
+            (*tx)->Execute("INSERT INTO schema_version (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+                           {std::int64_t{next->version}, next->name, Sha256Hex(next->sql), now});
         if (!r) return core::Fail(std::move(r.error()));
         if (auto c = (*tx)->Commit(); !c) {
             return core::Fail(Prefixed(std::move(c.error()), "migration " + label + " failed: "));
@@ -177,10 +179,11 @@ Result<MigrationReport> Migrate(Database& db, const std::vector<Migration>& migr
 Result<int> CurrentSchemaVersion(Database& db) {
     auto tx = db.Begin(TxMode::kRead);
     if (!tx) return core::Fail(std::move(tx.error()));
-    const std::string_view exists = db.dialect() == Dialect::kSqlite
-                                        ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-                                        : "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_version' "
-                                          "AND schemaname = current_schema()";
+    const std::string_view exists =
+        db.dialect() == Dialect::kSqlite
+            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            : "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_version' "
+              "AND schemaname = current_schema()";
     auto found = (*tx)->QueryOne(exists);
     if (!found) return core::Fail(std::move(found.error()));
     if (!*found || (*found)->GetInt(0) == 0) return 0;

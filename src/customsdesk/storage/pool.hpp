@@ -29,11 +29,11 @@ namespace customsdesk::storage::detail {
 
 template <typename Conn>
 class ConnectionPool {
-public:
+  public:
     using Factory = std::function<Result<std::unique_ptr<Conn>>()>;
 
     class Lease {
-    public:
+      public:
         Lease() = default;
         Lease(ConnectionPool* pool, std::unique_ptr<Conn> conn) : pool_(pool), conn_(std::move(conn)) {}
         Lease(Lease&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), conn_(std::move(other.conn_)) {}
@@ -60,12 +60,13 @@ public:
             conn_.reset();
         }
 
-    private:
+      private:
         ConnectionPool* pool_ = nullptr;
         std::unique_ptr<Conn> conn_;
     };
 
-    ConnectionPool(int capacity, Factory factory) : capacity_(capacity < 1 ? 1 : capacity), factory_(std::move(factory)) {}
+    ConnectionPool(int capacity, Factory factory)
+        : capacity_(capacity < 1 ? 1 : capacity), factory_(std::move(factory)) {}
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
     ~ConnectionPool() { Close(); }
@@ -132,7 +133,7 @@ public:
         stats.acquire_timeouts_total += acquire_timeouts_total_;
     }
 
-private:
+  private:
     void Put(std::unique_ptr<Conn> conn, bool broken) {
         {
             std::lock_guard lock(mu_);
@@ -150,13 +151,13 @@ private:
     const Factory factory_;
 
     mutable std::mutex mu_;
-    std::condition_variable cv_;                      // signalled when a connection or a slot frees up
-    std::vector<std::unique_ptr<Conn>> idle_;         // guarded by mu_
-    int total_ = 0;                                   // guarded by mu_: idle + leased + being connected
-    int waiters_ = 0;                                 // guarded by mu_
-    bool closed_ = false;                             // guarded by mu_
-    std::uint64_t acquired_total_ = 0;                // guarded by mu_
-    std::uint64_t acquire_timeouts_total_ = 0;        // guarded by mu_
+    std::condition_variable cv_;                // signalled when a connection or a slot frees up
+    std::vector<std::unique_ptr<Conn>> idle_;   // guarded by mu_
+    int total_ = 0;                             // guarded by mu_: idle + leased + being connected
+    int waiters_ = 0;                           // guarded by mu_
+    bool closed_ = false;                       // guarded by mu_
+    std::uint64_t acquired_total_ = 0;          // guarded by mu_
+    std::uint64_t acquire_timeouts_total_ = 0;  // guarded by mu_
 };
 
 }  // namespace customsdesk::storage::detail

@@ -16,10 +16,12 @@ using test_support::OpenTestDatabase;
 
 constexpr const char* kNow = "2026-01-01T00:00:00.000000Z";
 
-std::int64_t InsertOrganisation(Transaction& tx, const std::string& name, const std::optional<std::string>& business_id = {}) {
-    auto row = tx.QueryOne("INSERT INTO organisations (name, business_id, created_at, updated_at) "
-                           "VALUES ($1, $2, $3, $3) RETURNING id",
-                           {name, Opt(business_id), kNow});
+std::int64_t InsertOrganisation(Transaction& tx, const std::string& name,
+                                const std::optional<std::string>& business_id = {}) {
+    auto row = tx.QueryOne(
+        "INSERT INTO organisations (name, business_id, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $3) RETURNING id",
+        {name, Opt(business_id), kNow});
     EXPECT_TRUE(row.has_value()) << row.error().message;
     return row && *row ? (*row)->GetInt(0) : -1;
 }
@@ -60,8 +62,8 @@ TEST(Storage, CrudRoundTrip) {
     ASSERT_TRUE((*read)->Commit());
 
     ASSERT_TRUE(InWriteTx(*db, [&](Transaction& t) -> Result<std::int64_t> {
-        return t.Execute("DELETE FROM organisations WHERE id = $1", {id});
-    }).has_value());
+                    return t.Execute("DELETE FROM organisations WHERE id = $1", {id});
+                }).has_value());
     EXPECT_EQ(CountOrganisations(*db), 0);
 }
 
@@ -117,7 +119,8 @@ TEST(Storage, NullsBoolsNumbersAndLargeText) {
     ASSERT_TRUE(row) << row.error().message;
     EXPECT_EQ((*row)->GetText(0), big);
     EXPECT_EQ((*row)->GetInt(1), 1 << 20);
-    auto numbers = (*read)->QueryOne("SELECT CAST($1 AS BIGINT) + 0, CAST($2 AS DOUBLE PRECISION) * 2, 'Ä€😀'", {std::int64_t{9007199254740993}, 1.25});
+    auto numbers = (*read)->QueryOne("SELECT CAST($1 AS BIGINT) + 0, CAST($2 AS DOUBLE PRECISION) * 2, 'Ä€😀'",
+                                     {std::int64_t{9007199254740993}, 1.25});
     ASSERT_TRUE(numbers) << numbers.error().message;
     EXPECT_EQ((*numbers)->GetInt(0), 9007199254740993);
     EXPECT_DOUBLE_EQ((*numbers)->GetDouble(1), 2.5);
@@ -132,9 +135,10 @@ TEST(Storage, UniqueViolationIsAlreadyExistsNamingTheConstraint) {
     auto tx = db->Begin(TxMode::kWrite);
     ASSERT_TRUE(tx);
     InsertOrganisation(**tx, "A", "1111111-1");
-    auto dup = (*tx)->Query("INSERT INTO organisations (name, business_id, created_at, updated_at) "
-                            "VALUES ($1, $2, $3, $3)",
-                            {std::string("B"), std::string("1111111-1"), kNow});
+    auto dup = (*tx)->Query(
+        "INSERT INTO organisations (name, business_id, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $3)",
+        {std::string("B"), std::string("1111111-1"), kNow});
     ASSERT_FALSE(dup);
     EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
     EXPECT_NE(dup.error().message.find("organisations_business_id_uq"), std::string::npos) << dup.error().message;
@@ -155,9 +159,10 @@ TEST(Storage, ForeignKeyViolationIsFailedPrecondition) {
     auto db = OpenTestDatabase();
     auto tx = db->Begin(TxMode::kWrite);
     ASSERT_TRUE(tx);
-    auto r = (*tx)->Execute("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) "
-                            "VALUES ('h', $1, 'c', $2, $2, $2)",
-                            {std::int64_t{424242}, kNow});
+    auto r = (*tx)->Execute(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) "
+        "VALUES ('h', $1, 'c', $2, $2, $2)",
+        {std::int64_t{424242}, kNow});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition) << r.error().message;
 }

@@ -33,7 +33,7 @@ std::string TrimNewline(std::string s) {
 
 // One libpq connection. Used by one thread at a time (it is leased).
 class Connection {
-public:
+  public:
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
     ~Connection() { PQfinish(conn_); }
@@ -47,9 +47,11 @@ public:
         std::unique_ptr<Connection> conn(new Connection(raw));
         if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) {
             return core::Fail(core::Error::Unavailable("cannot connect to PostgreSQL at " + detail::MaskPassword(url) +
-                                                       ": " + TrimNewline(raw ? PQerrorMessage(raw) : "out of memory")));
+                                                       ": " +
+                                                       TrimNewline(raw ? PQerrorMessage(raw) : "out of memory")));
         }
-        PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);  // "already exists, skipping" etc.
+        PQsetNoticeProcessor(
+            raw, [](void*, const char*) {}, nullptr);  // "already exists, skipping" etc.
         const std::string setup = "SET statement_timeout = " + std::to_string(options.statement_timeout.count()) +
                                   "; SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'";
         if (auto r = conn->Exec(setup); !r) return core::Fail(std::move(r.error()));
@@ -71,7 +73,7 @@ public:
         return Check(std::move(r));
     }
 
-private:
+  private:
     explicit Connection(PGconn* conn) : conn_(conn) {}
 
     Result<PgResult> Check(PgResult r) {
@@ -95,8 +97,8 @@ private:
                                                    "\" violated (" + (detail.empty() ? message : detail) + ")");
         }
         if (state == "57014") return core::Error::Unavailable("statement timeout: " + message);
-        if (state == "40001" || state == "40P01" || state == "55P03" || state.starts_with("08") ||
-            state == "57P01" || state == "57P02" || state == "57P03") {
+        if (state == "40001" || state == "40P01" || state == "55P03" || state.starts_with("08") || state == "57P01" ||
+            state == "57P02" || state == "57P03") {
             return core::Error::Unavailable("PostgreSQL " + state + ": " + message);
         }
         return core::Error::Internal("PostgreSQL " + (state.empty() ? std::string("error") : state) + ": " + message);
@@ -110,7 +112,7 @@ using Pool = detail::ConnectionPool<Connection>;
 class PostgresDatabase;
 
 class PostgresTransaction final : public Transaction {
-public:
+  public:
     PostgresTransaction(PostgresDatabase& db, Pool::Lease lease) : db_(db), lease_(std::move(lease)) {}
     ~PostgresTransaction() override {
         if (lease_) Rollback();
@@ -122,7 +124,7 @@ public:
     void Rollback() override;
     [[nodiscard]] Dialect dialect() const override { return Dialect::kPostgres; }
 
-private:
+  private:
     Result<void> CheckUsable() const {
         if (!lease_) return core::Fail(core::Error::FailedPrecondition("the transaction has already ended"));
         if (aborted_) {
@@ -140,7 +142,7 @@ private:
 };
 
 class PostgresDatabase final : public Database {
-public:
+  public:
     PostgresDatabase(std::string url, const Options& options)
         : url_(std::move(url)),
           options_(options),
@@ -197,7 +199,7 @@ public:
     void CountCommit() { ++committed_; }
     void CountRollback() { ++rolled_back_; }
 
-private:
+  private:
     const std::string url_;
     const Options options_;
     Pool pool_;
@@ -262,7 +264,8 @@ Result<QueryResult> PostgresTransaction::Query(std::string_view sql, std::span<c
             if (PQgetisnull(res, row, c)) {
                 cells.emplace_back(std::nullopt);
             } else {
-                cells.emplace_back(std::string(PQgetvalue(res, row, c), static_cast<std::size_t>(PQgetlength(res, row, c))));
+                cells.emplace_back(
+                    std::string(PQgetvalue(res, row, c), static_cast<std::size_t>(PQgetlength(res, row, c))));
             }
         }
         result.rows.emplace_back(std::move(cells));
@@ -286,8 +289,8 @@ Result<void> PostgresTransaction::Commit() {
     if (!lease_) return core::Fail(core::Error::FailedPrecondition("the transaction has already ended"));
     if (aborted_) {
         Rollback();
-        return core::Fail(
-            core::Error::FailedPrecondition("the transaction was aborted by an earlier error and has been rolled back"));
+        return core::Fail(core::Error::FailedPrecondition(
+            "the transaction was aborted by an earlier error and has been rolled back"));
     }
     auto r = lease_->Exec("COMMIT");
     if (!r) {

@@ -30,7 +30,7 @@ enum class Role { kWriter, kReader, kBoth };
 
 // One sqlite3 handle with its statement cache. Used by one thread at a time (it is leased).
 class Connection {
-public:
+  public:
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
     ~Connection() {
@@ -91,8 +91,8 @@ public:
         }
         sqlite3_stmt* stmt = nullptr;
         Arm();
-        const int rc =
-            sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                          &stmt, nullptr);
         if (rc != SQLITE_OK) {
             sqlite3_finalize(stmt);
             return core::Fail(MapError(rc, sqlite3_errmsg(db_)));
@@ -126,7 +126,7 @@ public:
         }
     }
 
-private:
+  private:
     Connection(sqlite3* db, Role role, std::chrono::milliseconds statement_timeout)
         : db_(db), role_(role), statement_timeout_(statement_timeout) {}
 
@@ -216,7 +216,7 @@ using Pool = detail::ConnectionPool<Connection>;
 class SqliteDatabase;
 
 class SqliteTransaction final : public Transaction {
-public:
+  public:
     SqliteTransaction(SqliteDatabase& db, Pool::Lease lease, TxMode mode)
         : db_(db), lease_(std::move(lease)), mode_(mode) {}
     ~SqliteTransaction() override {
@@ -229,7 +229,7 @@ public:
     void Rollback() override;
     [[nodiscard]] Dialect dialect() const override { return Dialect::kSqlite; }
 
-private:
+  private:
     Result<void> CheckUsable() const {
         if (!lease_) return core::Fail(core::Error::FailedPrecondition("the transaction has already ended"));
         if (aborted_) {
@@ -247,7 +247,7 @@ private:
 };
 
 class SqliteDatabase final : public Database {
-public:
+  public:
     SqliteDatabase(std::string path, const Options& options)
         : path_(std::move(path)),
           options_(options),
@@ -303,7 +303,7 @@ public:
     void CountCommit() { ++committed_; }
     void CountRollback() { ++rolled_back_; }
 
-private:
+  private:
     const std::string path_;
     const Options options_;
     const bool memory_;  // one private in-memory connection serves both roles (pool `writer_`)
@@ -333,9 +333,8 @@ Result<QueryResult> SqliteTransaction::Query(std::string_view sql, std::span<con
     const int expected = sqlite3_bind_parameter_count(stmt);
     if (static_cast<std::size_t>(expected) != params.size()) {
         aborted_ = true;
-        return core::Fail(core::Error::Internal("the statement takes " + std::to_string(expected) +
-                                                " parameters but " + std::to_string(params.size()) +
-                                                " were given: " + std::string(sql)));
+        return core::Fail(core::Error::Internal("the statement takes " + std::to_string(expected) + " parameters but " +
+                                                std::to_string(params.size()) + " were given: " + std::string(sql)));
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
         const int index = static_cast<int>(i) + 1;
@@ -408,8 +407,8 @@ Result<void> SqliteTransaction::Commit() {
     if (!lease_) return core::Fail(core::Error::FailedPrecondition("the transaction has already ended"));
     if (aborted_) {
         Rollback();
-        return core::Fail(
-            core::Error::FailedPrecondition("the transaction was aborted by an earlier error and has been rolled back"));
+        return core::Fail(core::Error::FailedPrecondition(
+            "the transaction was aborted by an earlier error and has been rolled back"));
     }
     auto r = lease_->Exec("COMMIT");
     if (!r) {
@@ -479,8 +478,8 @@ Result<std::unique_ptr<Database>> OpenSqlite(std::string_view path, const Option
         std::error_code ec;
         if (!parent.empty()) std::filesystem::create_directories(parent, ec);
         if (ec) {
-            return core::Fail(
-                core::Error::Unavailable("cannot create the folder of SQLite database '" + file + "': " + ec.message()));
+            return core::Fail(core::Error::Unavailable("cannot create the folder of SQLite database '" + file +
+                                                       "': " + ec.message()));
         }
     }
     auto db = std::make_unique<SqliteDatabase>(std::move(file), options);

@@ -85,8 +85,8 @@ TEST(SqliteDurability, AcknowledgedCommitsSurviveSigkill) {
         for (std::int64_t i = 1;; ++i) {
             auto tx = (*db)->Begin(TxMode::kWrite);
             if (!tx) _exit(3);
-            if (!(*tx)->Execute("INSERT INTO organisations (id, name, created_at, updated_at) VALUES ($1, 'c', 'x', 'x')",
-                                {i})) {
+            if (!(*tx)->Execute(
+                    "INSERT INTO organisations (id, name, created_at, updated_at) VALUES ($1, 'c', 'x', 'x')", {i})) {
                 _exit(4);
             }
             if (!(*tx)->Commit()) _exit(5);
