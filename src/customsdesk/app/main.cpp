@@ -1,7 +1,356 @@
+// customsdesk: one binary for the server and the command-line tools.
+//
+// Configuration, highest precedence first: command-line flags, environment variables
+// (CUSTOMSDESK_DB, CUSTOMSDESK_LISTEN, ...), a config file (--config FILE or CUSTOMSDESK_CONFIG,
+// `key = value` lines, e.g. `db = "postgresql://..."`), built-in defaults. This file is the
+// composition root: it builds the services and wires them; the logic lives in the modules.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+
+#include "customsdesk/accounts/account_service.hpp"
+#include "customsdesk/api/api.hpp"
+#include "customsdesk/app/demo_seed.hpp"
+#include "customsdesk/core/principal.hpp"
+#include "customsdesk/http/server.hpp"
+#include "customsdesk/registry/organisation_service.hpp"
+#include "customsdesk/storage/database.hpp"
+#include "customsdesk/storage/migrations.hpp"
+
+#ifndef CUSTOMSDESK_VERSION
+#define CUSTOMSDESK_VERSION "0.0.0"
+#endif
+
+namespace customsdesk::app {
+namespace {
+
+struct Config {
+    std::string db = "sqlite:data/customsdesk.db";
+    std::string listen = "127.0.0.1:8080";
+    int threads = 4;
+    int db_pool = 8;
+    std::size_t body_limit = 1024 * 1024;
+    int request_timeout_s = 30;
+    bool trust_proxy = false;
+    std::string log_level = "info";
+};
+
+void SetUpLogging(const std::string& level) {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ level=%l %v", spdlog::pattern_time_type::utc);
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// Exits with a clear message on an error at start-up (habit 2: outages end the process).
+template <typename T>
+T OrDie(core::Result<T> r, std::string_view what) {
+    if (!r) {
+        std::cerr << "customsdesk: " << what << ": " << r.error().message << "\n";
+        for (const auto& f : r.error().fields) std::cerr << "  " << f.pointer << ": " << f.message << "\n";
+        std::exit(1);
+    }
+    if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
+
+std::unique_ptr<storage::Database> OpenDatabase(const Config& cfg, bool migrate) {
+    storage::Options opts;
+    opts.pool_size = cfg.db_pool;
+    auto db = OrDie(storage::Open(cfg.db, opts), "cannot open the database " + cfg.db);
+    if (migrate) {
+        core::SystemClock clock;
+        auto report = OrDie(storage::Migrate(*db, core::FormatTimestamp(clock.Now())), "migration failed");
+        for (const auto& name : report.applied) spdlog::info("event=migration_applied name={}", name);
+    }
+    return db;
+}
+
+std::pair<std::string, unsigned short> SplitListen(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        std::cerr << "customsdesk: --listen takes ADDRESS:PORT, e.g. 127.0.0.1:8080\n";
+        std::exit(2);
+    }
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    int port = -1;
+    try {
+        port = std::stoi(listen.substr(colon + 1));
+    } catch (...) {
+    }
+    if (port < 0 || port > 65535) {
+        std::cerr << "customsdesk: the port in --listen must be 0 to 65535\n";
+        std::exit(2);
+    }
+    return {host, static_cast<unsigned short>(port)};
+}
+
+// The services of one process, built once.
+struct Runtime {
+    core::SystemClock clock;
+    std::unique_ptr<storage::Database> db;
+    accounts::LoginThrottle throttle{clock};
+    std::unique_ptr<accounts::AccountService> accounts;
+    std::unique_ptr<registry::OrganisationService> organisations;
+
+    Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
+        accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
+        organisations = std::make_unique<registry::OrganisationService>(*db, clock);
+    }
+};
+
+void AddPoolMetrics(http::Metrics& metrics, storage::Database& db) {
+    metrics.AddCollector([&db](std::string& out) {
+        const auto s = db.Stats();
+        out += "# HELP customsdesk_db_connections Open database connections by state.\n";
+        out += "# TYPE customsdesk_db_connections gauge\n";
+        out += fmt::format("customsdesk_db_connections{{state=\"total\"}} {}\n", s.connections_total);
+        out += fmt::format("customsdesk_db_connections{{state=\"idle\"}} {}\n", s.connections_idle);
+        out += "# HELP customsdesk_db_waiters Callers waiting for a pooled connection.\n";
+        out += "# TYPE customsdesk_db_waiters gauge\n";
+        out += fmt::format("customsdesk_db_waiters {}\n", s.waiters);
+        out += "# HELP customsdesk_db_acquired_total Connections handed out by the pool.\n";
+        out += "# TYPE customsdesk_db_acquired_total counter\n";
+        out += fmt::format("customsdesk_db_acquired_total {}\n", s.acquired_total);
+        out += "# HELP customsdesk_db_acquire_timeouts_total Waits for a connection that timed out.\n";
+        out += "# TYPE customsdesk_db_acquire_timeouts_total counter\n";
+        out += fmt::format("customsdesk_db_acquire_timeouts_total {}\n", s.acquire_timeouts_total);
+        out += "# HELP customsdesk_db_transactions_total Finished transactions by outcome.\n";
+        out += "# TYPE customsdesk_db_transactions_total counter\n";
+        out += fmt::format("customsdesk_db_transactions_total{{outcome=\"commit\"}} {}\n",
+                           s.transactions_committed_total);
+        out += fmt::format("customsdesk_db_transactions_total{{outcome=\"rollback\"}} {}\n",
+                           s.transactions_rolled_back_total);
+    });
+}
+
+int Serve(const Config& cfg, bool demo) {
+    // Block the stop signals in every thread; one thread waits for them and stops the server.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    Runtime rt(cfg, true);
+    if (demo) {
+        const bool seeded = OrDie(SeedDemo(*rt.db, *rt.accounts, *rt.organisations), "demo data");
+        if (seeded) spdlog::info("event=demo_seeded");
+    }
+    http::Metrics metrics;
+    AddPoolMetrics(metrics, *rt.db);
+    api::Services services{*rt.db, rt.clock, *rt.accounts, *rt.organisations, metrics, CUSTOMSDESK_VERSION};
+    http::Router router;
+    api::RegisterRoutes(router, services);
+
+    auto [host, port] = SplitListen(cfg.listen);
+    http::ServerOptions opts;
+    opts.address = host;
+    opts.port = port;
+    opts.threads = cfg.threads;
+    opts.body_limit = cfg.body_limit;
+    opts.request_timeout = std::chrono::seconds(cfg.request_timeout_s);
+    opts.trust_proxy = cfg.trust_proxy;
+    http::Server server(opts, router, metrics, [&services](http::Request& req, const http::Handler& next) {
+        return api::Authenticate(services, req, next);
+    });
+    OrDie(server.Listen(), "cannot listen on " + cfg.listen);
+
+    const std::string url = fmt::format("http://{}:{}", host.find(':') != std::string::npos ? "[" + host + "]" : host,
+                                        server.port());
+    std::printf("customsdesk %s serving %s\n", CUSTOMSDESK_VERSION, url.c_str());
+    std::printf("  database: %s\n", rt.db->Describe().c_str());
+    std::printf("  API: %s/api/v1  (OpenAPI: %s/api/v1/openapi.json)\n", url.c_str(), url.c_str());
+    if (demo) {
+        std::printf("  demo logins (username / password):\n");
+        for (const auto& l : DemoLogins()) {
+            std::printf("    %-11s / %-22s %s\n", l.username.c_str(), l.password.c_str(), l.role.c_str());
+        }
+    }
+    std::printf("  stop with Ctrl-C\n");
+    std::fflush(stdout);
+
+    std::thread waiter([&server, signals] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        spdlog::info("event=stopping signal={}", sig);
+        server.Stop();
+    });
+    spdlog::info("event=started listen={} port={}", cfg.listen, server.port());
+    server.Run();
+    // Run() returned: either a signal arrived or Stop() was called; release the waiter if needed.
+    pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+    rt.db->Close();
+    spdlog::info("event=stopped");
+    return 0;
+}
+
+std::string ReadPassword(bool from_stdin) {
+    std::string pw;
+    if (from_stdin || !isatty(STDIN_FILENO)) {
+        std::getline(std::cin, pw);
+    } else {
+        std::cerr << "Password: ";
+        std::getline(std::cin, pw);
+    }
+    return pw;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+    CLI::App app{"customsdesk: the trader-facing platform of a customs administration"};
+    app.require_subcommand(1);
+    app.fallthrough();  // global options (--db, --config, ...) may also follow the subcommand
+    app.set_config("--config", "", "Config file (key = value lines)")->envname("CUSTOMSDESK_CONFIG");
+    Config cfg;
+    app.add_option("--db", cfg.db, "Database: sqlite:PATH or postgresql://...")
+        ->envname("CUSTOMSDESK_DB")
+        ->capture_default_str();
+    app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error")
+        ->envname("CUSTOMSDESK_LOG_LEVEL")
+        ->capture_default_str();
+    app.add_option("--db-pool", cfg.db_pool, "Database connections in the pool")
+        ->envname("CUSTOMSDESK_DB_POOL")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+
+    auto* serve = app.add_subcommand("serve", "Run the HTTP server");
+    bool demo = false;
+    serve->add_option("--listen", cfg.listen, "ADDRESS:PORT")->envname("CUSTOMSDESK_LISTEN")->capture_default_str();
+    serve->add_option("--threads", cfg.threads, "Server threads")
+        ->envname("CUSTOMSDESK_THREADS")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    serve->add_option("--body-limit", cfg.body_limit, "Largest request body in bytes")
+        ->envname("CUSTOMSDESK_BODY_LIMIT")
+        ->capture_default_str();
+    serve->add_option("--request-timeout", cfg.request_timeout_s, "Seconds a client has to send a request")
+        ->envname("CUSTOMSDESK_REQUEST_TIMEOUT")
+        ->capture_default_str();
+    serve->add_flag("--trust-proxy", cfg.trust_proxy, "Honour X-Forwarded-For/-Proto (behind a TLS proxy)")
+        ->envname("CUSTOMSDESK_TRUST_PROXY");
+    serve->add_flag("--demo", demo, "Load the demo data if the database has no users, and print the demo logins");
+
+    auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations");
+
+    auto* user = app.add_subcommand("user", "Manage users");
+    user->require_subcommand(1);
+    auto* user_add = user->add_subcommand("add", "Create a user (the password is read from standard input)");
+    accounts::NewUser nu;
+    std::vector<std::string> role_names;
+    std::int64_t org_id = 0;
+    user_add->add_option("username", nu.username, "Username")->required();
+    user_add->add_option("--name", nu.display_name, "Display name")->required();
+    user_add->add_option("--role", role_names, "Role (repeatable): trader, agent, specialist, kam, segment_manager, "
+                                               "risk_analyst, officer, auditor, admin")
+        ->required();
+    user_add->add_option("--organisation", org_id, "Organisation id (trader users)");
+    user_add->add_option("--language", nu.language, "fi, sv or en")->capture_default_str();
+    auto* user_list = user->add_subcommand("list", "List users");
+    auto* user_disable = user->add_subcommand("disable", "Disable a user (ends their sessions)");
+    std::string target_user;
+    user_disable->add_option("username", target_user, "Username")->required();
+    auto* user_enable = user->add_subcommand("enable", "Enable a disabled user");
+    user_enable->add_option("username", target_user, "Username")->required();
+
+    auto* token = app.add_subcommand("token", "Manage API tokens");
+    token->require_subcommand(1);
+    auto* token_create = token->add_subcommand("create", "Create an API token; prints the secret once");
+    std::string token_user, token_name;
+    token_create->add_option("--user", token_user, "Owner's username")->required();
+    token_create->add_option("--name", token_name, "What the token is for")->required();
+    auto* token_revoke = token->add_subcommand("revoke", "Revoke an API token");
+    std::int64_t token_id = 0;
+    token_revoke->add_option("id", token_id, "Token id")->required();
+
+    auto* version = app.add_subcommand("version", "Print the version");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    SetUpLogging(cfg.log_level);
+
+    if (version->parsed()) {
+        std::printf("customsdesk %s\n", CUSTOMSDESK_VERSION);
+        return 0;
+    }
+    if (serve->parsed()) return Serve(cfg, demo);
+    if (migrate->parsed()) {
+        auto db = OpenDatabase(cfg, false);
+        core::SystemClock clock;
+        auto report = OrDie(storage::Migrate(*db, core::FormatTimestamp(clock.Now())), "migration failed");
+        std::printf("schema version %d -> %d\n", report.from_version, report.to_version);
+        for (const auto& n : report.applied) std::printf("applied %s\n", n.c_str());
+        db->Close();
+        return 0;
+    }
+    const core::Principal system = core::Principal::System();
+    if (user->parsed()) {
+        Runtime rt(cfg, true);
+        if (user_add->parsed()) {
+            for (const auto& r : role_names) {
+                auto role = core::ParseRole(r);
+                if (!role) {
+                    std::cerr << "customsdesk: unknown role " << r << "\n";
+                    return 2;
+                }
+                nu.roles.push_back(*role);
+            }
+            if (org_id > 0) nu.organisation = core::OrganisationId(org_id);
+            nu.password = ReadPassword(false);
+            auto u = OrDie(rt.accounts->CreateUser(system, nu), "cannot create the user");
+            std::printf("created user %s (id %lld)\n", u.username.c_str(), static_cast<long long>(u.id.value()));
+        } else if (user_list->parsed()) {
+            auto users = OrDie(rt.accounts->ListUsers(system), "cannot list users");
+            std::printf("%-6s %-20s %-30s %-10s %s\n", "id", "username", "name", "status", "roles");
+            for (const auto& u : users) {
+                std::string roles;
+                for (auto r : u.roles) roles += (roles.empty() ? "" : ",") + std::string(core::RoleName(r));
+                std::printf("%-6lld %-20s %-30s %-10s %s\n", static_cast<long long>(u.id.value()),
+                            u.username.c_str(), u.display_name.c_str(), u.disabled ? "disabled" : "active",
+                            roles.c_str());
+            }
+        } else {
+            const bool disable = user_disable->parsed();
+            auto u = OrDie(rt.accounts->SetDisabled(system, target_user, disable), "cannot change the user");
+            std::printf("%s user %s\n", disable ? "disabled" : "enabled", u.username.c_str());
+        }
+        rt.db->Close();
+        return 0;
+    }
+    if (token->parsed()) {
+        Runtime rt(cfg, true);
+        if (token_create->parsed()) {
+            auto t = OrDie(rt.accounts->CreateToken(system, token_user, token_name, std::nullopt),
+                           "cannot create the token");
+            std::printf("token id %lld for %s (shown once):\n%s\n", static_cast<long long>(t.token.id.value()),
+                        t.token.username.c_str(), t.secret.c_str());
+        } else {
+            auto t = OrDie(rt.accounts->RevokeToken(system, core::TokenId(token_id)), "cannot revoke the token");
+            std::printf("revoked token %lld\n", static_cast<long long>(t.id.value()));
+        }
+        rt.db->Close();
+        return 0;
+    }
+    return 1;
+}
+
+}  // namespace customsdesk::app
 
 int main(int argc, char** argv) {
-    CLI::App app{"customsdesk"};
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+    try {
+        return customsdesk::app::Main(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "customsdesk: fatal: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -1,0 +1,47 @@
+// The public REST API under /api/v1 plus /healthz, /readyz and /metrics: thin handlers that
+// parse the request, call one service and map the result (habit 1).
+//
+// RegisterRoutes() fills a Router; Authenticate() is the server middleware that establishes
+// the Principal for every non-public route (bearer API token, or session cookie + CSRF token
+// for state-changing methods) and stores it in Request::context. The OpenAPI 3.1 document
+// served at /api/v1/openapi.json describes exactly the routes registered here (a test checks).
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <string>
+
+#include "customsdesk/accounts/account_service.hpp"
+#include "customsdesk/core/clock.hpp"
+#include "customsdesk/http/message.hpp"
+#include "customsdesk/http/metrics.hpp"
+#include "customsdesk/http/router.hpp"
+#include "customsdesk/registry/organisation_service.hpp"
+#include "customsdesk/storage/database.hpp"
+
+namespace customsdesk::api {
+
+inline constexpr std::string_view kSessionCookie = "cd_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+
+struct Services {
+    storage::Database& db;
+    const core::Clock& clock;
+    accounts::AccountService& accounts;
+    registry::OrganisationService& organisations;
+    http::Metrics& metrics;
+    std::string version;
+};
+
+void RegisterRoutes(http::Router& router, Services& services);
+
+// Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
+http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);
+
+// True for routes that need no login.
+bool IsPublicRoute(std::string_view method, std::string_view pattern);
+
+// The OpenAPI document (compiled in from openapi.json).
+const boost::json::value& OpenApiDocument();
+
+}  // namespace customsdesk::api
