@@ -1,14 +1,21 @@
 // The HTTP/1.1 server: Boost.Beast over Asio with C++20 coroutines, one coroutine per connection.
 //
-// - Keep-alive; every read is bounded: header size, body size (413), target length (414),
-//   per-request deadline (408 when the client is too slow to send), idle keep-alive timeout.
+// - Keep-alive; every read is bounded: header size (431, or 414 when it is the request line),
+//   body size (413), target length (414), per-request deadline (a client too slow to send its
+//   request is disconnected; Beast closes the socket on timeout, so no 408 is written), idle
+//   keep-alive timeout. Malformed HTTP gets 400. Every such error closes the connection.
 // - Each request gets a request id, is routed (404 vs 405 kept apart, with Allow), its handler
 //   runs, and exactly one top-level catch turns any exception into a bare 500 problem (logged
 //   with the request id, no internals in the body). Metrics are observed for every request.
 // - Handlers run on the server's thread pool (`threads`), and may block on the database.
-// - Run() blocks until Stop(); Stop() is thread-safe and signal-safe to call from another
-//   thread: the acceptor closes, in-flight requests finish (up to `drain_timeout`), idle
-//   connections are closed, then Run() returns.
+// - Run() blocks until Stop(); Stop() is thread-safe and idempotent, meant for the thread that
+//   waits for signals (it takes a mutex, so not from inside a signal handler itself): the
+//   acceptor closes, in-flight requests finish (up to `drain_timeout`, then their sockets are
+//   closed), idle connections are closed, then Run() returns. A handler that never returns
+//   keeps Run() from returning. Call Listen() and Run() once each; destroy the Server only after
+//   Run() has returned (or when it was never run). `router`, `metrics` and `wrap`'s captures
+//   must outlive the Server.
+// - Responses never carry a `Server` header; see docs/http.md for the full request path.
 #pragma once
 
 #include <chrono>
