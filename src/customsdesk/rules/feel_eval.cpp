@@ -173,23 +173,11 @@ std::optional<bool> InTest(const Value& input, const Value& test) {
                 return *c >= 0;
             }
             case RangeForm::kInterval: {
-                if (input.IsNull()) return std::nullopt;
-                bool ok = true;
-                if (!r.low.IsNull()) {
-                    auto c = cmp(r.low);
-                    if (!c) return std::nullopt;
-                    ok = ok && (r.low_closed ? *c >= 0 : *c > 0);
-                } else if (r.low_closed) {
-                    return std::nullopt;
-                }
-                if (!r.high.IsNull()) {
-                    auto c = cmp(r.high);
-                    if (!c) return std::nullopt;
-                    ok = ok && (r.high_closed ? *c <= 0 : *c < 0);
-                } else if (r.high_closed) {
-                    return std::nullopt;
-                }
-                return ok;
+                // A null endpoint makes the range unknown (DMN 1.5: the result is null).
+                if (input.IsNull() || r.low.IsNull() || r.high.IsNull()) return std::nullopt;
+                auto lo = cmp(r.low), hi = cmp(r.high);
+                if (!lo || !hi) return std::nullopt;
+                return (r.low_closed ? *lo >= 0 : *lo > 0) && (r.high_closed ? *hi <= 0 : *hi < 0);
             }
         }
     }

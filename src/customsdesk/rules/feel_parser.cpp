@@ -489,11 +489,22 @@ private:
                 p->kids = {n};
                 n = p;
             } else if (IsPunct("[")) {
-                Next();
-                auto f = Make(NodeKind::kFilter, at);
-                f->kids = {n, ParseExpr()};
-                Expect("]");
-                n = f;
+                // Inside a range's upper bound, `[` may close the range (`[1..10[`): try a filter,
+                // and back off when it does not parse.
+                Token save = tok_;
+                int save_depth = depth_;
+                try {
+                    Next();
+                    auto f = Make(NodeKind::kFilter, at);
+                    f->kids = {n, ParseExpr()};
+                    Expect("]");
+                    n = f;
+                } catch (const SyntaxError&) {
+                    if (range_end_ == 0) throw;
+                    tok_ = save;
+                    depth_ = save_depth;
+                    return n;
+                }
             } else if (IsPunct("(")) {
                 Next();
                 auto c = Make(NodeKind::kCall, at);
@@ -570,7 +581,10 @@ private:
     NodePtr FinishRange(NodePtr lo, bool low_closed, size_t at) {
         auto r = Make(NodeKind::kRange, at);
         r->low_closed = low_closed;
-        r->kids = {lo, ParseExpr()};
+        ++range_end_;
+        NodePtr hi = ParseExpr();
+        --range_end_;
+        r->kids = {lo, hi};
         if (IsPunct("]")) {
             r->high_closed = true;
         } else if (IsPunct(")") || IsPunct("[")) {
@@ -815,6 +829,7 @@ private:
     NameSet names_;
     Token tok_;
     int depth_ = 0;
+    int range_end_ = 0;  // > 0 while parsing a range's upper bound
 };
 
 core::Result<NodePtr> Run(std::string_view text, const NameSet& names, bool unary) {

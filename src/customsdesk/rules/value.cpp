@@ -5,6 +5,16 @@
 namespace customsdesk::rules {
 namespace {
 
+// FEEL compares times and dates and times at millisecond precision (the DMN TCK expects
+// time("10:30:00.0001") = time("10:30:00.0002")); values keep their full nanosecond precision.
+constexpr int64_t kCompareUnitNanos = 1'000'000;
+
+Int128 Truncate(Int128 nanos) {
+    Int128 q = nanos / kCompareUnitNanos;
+    if (nanos % kCompareUnitNanos < 0) --q;
+    return q;
+}
+
 // Time of day as comparable nanos: UTC-normalised when zoned, local otherwise.
 std::optional<Int128> TimeKey(const Time& t, bool& zoned) {
     zoned = t.zone.has_offset || t.zone.zone != nullptr;
@@ -21,13 +31,13 @@ std::optional<std::partial_ordering> CompareTimes(const Time& a, const Time& b) 
     bool za = false, zb = false;
     auto ka = TimeKey(a, za), kb = TimeKey(b, zb);
     if (!ka || !kb || za != zb) return std::nullopt;
-    return *ka <=> *kb;
+    return Truncate(*ka) <=> Truncate(*kb);
 }
 
 std::optional<std::partial_ordering> CompareDateTimes(const DateTime& a, const DateTime& b) {
     auto ia = InstantNanos(a), ib = InstantNanos(b);
-    if (ia && ib) return *ia <=> *ib;
-    if (!ia && !ib) return LocalNanos(a) <=> LocalNanos(b);
+    if (ia && ib) return Truncate(*ia) <=> Truncate(*ib);
+    if (!ia && !ib) return Truncate(LocalNanos(a)) <=> Truncate(LocalNanos(b));
     return std::nullopt;
 }
 
@@ -166,7 +176,8 @@ std::optional<bool> FeelEquals(const Value& a, const Value& b) {
         case ValueKind::kTime: {
             const Time &x = a.AsTime(), &y = b.AsTime();
             if (x.zone.zone != nullptr || y.zone.zone != nullptr) {
-                if (x.zone.zone != nullptr && y.zone.zone != nullptr) return x == y;
+                if (x.zone.zone != nullptr && y.zone.zone != nullptr)
+                    return x.zone == y.zone && Truncate(x.nanos) == Truncate(y.nanos);
                 return false;
             }
             auto c = CompareTimes(x, y);
