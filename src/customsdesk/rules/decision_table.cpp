@@ -465,33 +465,34 @@ void CompiledTable::MatchColumns(std::span<const Value* const> inputs, const Sco
 }
 
 void CompiledTable::MatchSlots(std::span<const Value> slots, SlotMatch& out) const {
+    std::array<const Value*, kMaxColumns> ptrs;
+    size_t n = std::min(slots.size(), ptrs.size());
+    for (size_t i = 0; i < n; ++i) ptrs[i] = &slots[i];
+    MatchSlotPointers(std::span<const Value* const>(ptrs.data(), n), out);
+}
+
+void CompiledTable::MatchSlotPointers(std::span<const Value* const> slots, SlotMatch& out) const {
     out.decided_rule = -1;
     out.constant_output = nullptr;
     out.status = MatchStatus::kOk;
     std::array<const Value*, kMaxColumns> inputs;
     for (size_t c = 0; c < columns_.size(); ++c) {
         const Column& col = *columns_[c];
-        if (col.slot < 0 || static_cast<size_t>(col.slot) >= slots.size() || !col.indexed) {
-            if (col.all_dash && col.slot >= 0 && static_cast<size_t>(col.slot) < slots.size()) {
-                inputs[c] = &slots[static_cast<size_t>(col.slot)];
-                continue;
-            }
+        if (col.slot < 0 || static_cast<size_t>(col.slot) >= slots.size()) {
             out.status = MatchStatus::kNeedsFullEvaluation;
             return;
         }
-        const Value& v = slots[static_cast<size_t>(col.slot)];
-        if (!col.allowed_regions.empty() && !v.IsNull()) {
-            size_t r = LookupRegion(col, v);
-            if (r == SIZE_MAX || col.allowed_regions[r] == 0) {
-                out.status = MatchStatus::kNeedsFullEvaluation;
-                return;
-            }
-        }
-        if (!v.IsNull() && v.kind() != col.kind) {
-            out.status = MatchStatus::kNeedsFullEvaluation;
-            return;
-        }
+        const Value& v = *slots[static_cast<size_t>(col.slot)];
         inputs[c] = &v;
+        if (col.all_dash) continue;
+        if (!col.indexed || (!v.IsNull() && v.kind() != col.kind)) {
+            out.status = MatchStatus::kNeedsFullEvaluation;
+            return;
+        }
+        if (!col.allowed_regions.empty() && !v.IsNull() && col.allowed_regions[LookupRegion(col, v)] == 0) {
+            out.status = MatchStatus::kNeedsFullEvaluation;
+            return;
+        }
     }
     MatchColumns(std::span<const Value* const>(inputs.data(), columns_.size()), nullptr, nullptr, true, out.matched);
     size_t count = out.matched.Count();

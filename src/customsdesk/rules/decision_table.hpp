@@ -83,6 +83,8 @@ public:
     // Hot path; see the header comment. `slots` follows slot_names(). Single-hit policies only
     // decide a rule here; for others `decided_rule` is -1 and `matched` holds every hit.
     void MatchSlots(std::span<const Value> slots, SlotMatch& out) const;
+    // Same, with the slot values given by pointer (values kept elsewhere, e.g. in shared pools).
+    void MatchSlotPointers(std::span<const Value* const> slots, SlotMatch& out) const;
 
     // Full evaluation against a scope (input expressions evaluated in it).
     Value Evaluate(const Scope& scope, EvalContext& ctx, Explanation* explain = nullptr) const;
