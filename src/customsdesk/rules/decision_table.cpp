@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 namespace customsdesk::rules {
 
@@ -18,7 +19,9 @@ int RuleSet::First() const {
 }
 
 // Index key kinds: values of one ordered type mapped to a comparable key.
-enum class KeyKind : uint8_t { kNone, kNumber, kString, kInt };
+// kNumber64: numbers as int64 at a fixed decimal scale (exact for every endpoint); kNumber: general
+// decimals; kString: strings with an 8-byte big-endian prefix key; kInt: dates, durations, booleans.
+enum class KeyKind : uint8_t { kNone, kNumber, kNumber64, kString, kInt };
 
 struct CompiledTable::Column {
     NodePtr input_expr;
@@ -33,10 +36,21 @@ struct CompiledTable::Column {
     std::vector<Decimal> num_points;
     std::vector<std::string> str_points;
     std::vector<Int128> int_points;
+    std::vector<int64_t> key64;            // kNumber64 keys, or kString prefixes
+    int number_scale = 0;                  // kNumber64: keys are value * 10^number_scale
     std::vector<uint64_t> region_bits;     // (2n+1) * nwords
     std::vector<uint64_t> null_bits;       // nwords
     std::vector<uint8_t> allowed_regions;  // inputValues per region (empty: unconstrained or not indexable)
     bool allowed_null = true;
+    // Strings of at most 8 bytes looked up by hash when every gap between endpoints has the same
+    // rule set (equality-only columns): entries {prefix key, length, region}, empty length = ~0u.
+    struct HashEntry {
+        int64_t prefix = 0;
+        uint32_t length = ~0u;
+        uint32_t region = 0;
+    };
+    std::vector<HashEntry> string_hash;    // power-of-two size, or empty
+    int hash_shift = 64;
 };
 
 namespace {
@@ -242,6 +256,78 @@ void CollectPoints(const SimpleTest& t, std::vector<Value>& points) {
     }
 }
 
+constexpr int64_t kPow10_64[19] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+                                   10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+                                   100000000000000LL, 1000000000000000LL, 10000000000000000LL,
+                                   100000000000000000LL, 1000000000000000000LL};
+
+// floor(d * 10^scale) as int64, and whether a fraction was dropped; nullopt when out of int64 range.
+inline std::optional<std::pair<int64_t, bool>> NumberKey64(const Decimal& d, int scale) {
+    Int128 c = d.coefficient();
+    int t = d.exponent() + scale;
+    if (c > INT64_MAX || c < -INT64_MAX) return std::nullopt;
+    int64_t c64 = static_cast<int64_t>(c);
+    if (t >= 0) {
+        if (t > 18) return c64 == 0 ? std::optional<std::pair<int64_t, bool>>({0, false}) : std::nullopt;
+        static constexpr auto kLimits = [] {
+            std::array<int64_t, 19> l{};
+            for (size_t i = 0; i < l.size(); ++i) l[i] = INT64_MAX / kPow10_64[i];
+            return l;
+        }();
+        int64_t limit = kLimits[static_cast<size_t>(t)];
+        if (c64 > limit || c64 < -limit) return std::nullopt;
+        return std::pair<int64_t, bool>{c64 * kPow10_64[t], false};
+    }
+    if (-t > 18) return std::pair<int64_t, bool>{c64 < 0 ? -1 : 0, c64 != 0};
+    int64_t p = kPow10_64[-t];
+    int64_t q = c64 / p, r = c64 % p;
+    if (r < 0) --q;  // floor
+    return std::pair<int64_t, bool>{q, r != 0};
+}
+
+// First 8 bytes, big-endian, zero-padded: orders like the strings themselves when prefixes differ.
+inline int64_t StringPrefix(std::string_view s) {
+    uint64_t k = 0;
+    if (s.size() >= 8) {
+        std::memcpy(&k, s.data(), 8);
+        k = __builtin_bswap64(k);
+    } else {
+        for (size_t i = 0; i < s.size(); ++i) k |= uint64_t{static_cast<unsigned char>(s[i])} << (56 - 8 * i);
+    }
+    return static_cast<int64_t>(k ^ (uint64_t{1} << 63));  // signed order == unsigned order
+}
+
+inline size_t HashSlot(int64_t prefix, size_t length, int shift) {
+    uint64_t h = (static_cast<uint64_t>(prefix) ^ (uint64_t{length} << 56)) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> shift);
+}
+
+void BuildStringHash(CompiledTable::Column& col, size_t nwords) {
+    const size_t points = col.str_points.size();
+    for (size_t i = 0; i < points; ++i)
+        if (col.str_points[i].size() > 8) return;
+    // Every gap region (even index) must carry the same rule set.
+    for (size_t r = 2; r <= 2 * points; r += 2)
+        if (!std::equal(col.region_bits.begin() + static_cast<std::ptrdiff_t>(r * nwords),
+                        col.region_bits.begin() + static_cast<std::ptrdiff_t>((r + 1) * nwords),
+                        col.region_bits.begin()))
+            return;
+    size_t size = 8;
+    int shift = 61;
+    while (size < 2 * points) {
+        size *= 2;
+        --shift;
+    }
+    col.string_hash.assign(size, {});
+    for (size_t i = 0; i < points; ++i) {
+        size_t h = HashSlot(col.key64[i], col.str_points[i].size(), shift);
+        while (col.string_hash[h].length != ~0u) h = (h + 1) & (size - 1);
+        col.string_hash[h] = {col.key64[i], static_cast<uint32_t>(col.str_points[i].size()),
+                              static_cast<uint32_t>(2 * i + 1)};
+    }
+    col.hash_shift = shift;
+}
+
 bool BuildIndex(CompiledTable::Column& col, size_t nrules, size_t nwords) {
     ValueKind kind = ValueKind::kNull;
     std::vector<SimpleTest> tests;
@@ -276,13 +362,36 @@ bool BuildIndex(CompiledTable::Column& col, size_t nrules, size_t nwords) {
     }
     col.kind = kind;
     switch (kind) {
-        case ValueKind::kNumber:
+        case ValueKind::kNumber: {
             col.key = KeyKind::kNumber;
             for (const auto& p : points) col.num_points.push_back(p.AsNumber());
+            // Keys at >= 4 decimals, so that typical inputs (amounts in cents, integers) convert
+            // by multiplication only.
+            int scale = 4;
+            for (const auto& d : col.num_points) scale = std::max(scale, d.Scale());
+            bool fits = scale <= 9;
+            for (const auto& d : col.num_points) {
+                auto k = fits ? NumberKey64(d, scale) : std::nullopt;
+                if (!k || k->second) {
+                    fits = false;
+                    break;
+                }
+                col.key64.push_back(k->first);
+            }
+            if (fits) {
+                col.key = KeyKind::kNumber64;
+                col.number_scale = scale;
+            } else {
+                col.key64.clear();
+            }
             break;
+        }
         case ValueKind::kString:
             col.key = KeyKind::kString;
-            for (const auto& p : points) col.str_points.push_back(p.AsString());
+            for (const auto& p : points) {
+                col.str_points.push_back(p.AsString());
+                col.key64.push_back(StringPrefix(p.AsString()));
+            }
             break;
         default:
             col.key = KeyKind::kInt;
@@ -297,8 +406,20 @@ bool BuildIndex(CompiledTable::Column& col, size_t nrules, size_t nwords) {
         auto m = MatchUnaryTests(*col.tests[rule], Value(), empty, ctx);
         if (m && *m) col.null_bits[rule / 64] |= uint64_t{1} << (rule % 64);
     }
+    if (col.key == KeyKind::kString) BuildStringHash(col, nwords);
     col.indexed = true;
     return true;
+}
+
+// Branch-free lower bound over a small sorted array (the per-column endpoint keys).
+inline size_t LowerBound64(const int64_t* keys, size_t n, int64_t k) {
+    const int64_t* base = keys;
+    while (n > 1) {
+        size_t half = n / 2;
+        base = (base[half - 1] < k) ? base + half : base;
+        n -= half;
+    }
+    return static_cast<size_t>(base - keys) + ((n == 1 && *base < k) ? 1 : 0);
 }
 
 template <typename T>
@@ -310,16 +431,43 @@ size_t RegionOf(const std::vector<T>& points, const T& v) {
 }
 
 // Region of `v` in an indexed column; SIZE_MAX when v is not of the index's kind.
-size_t LookupRegion(const CompiledTable::Column& c, const Value& v) {
+inline __attribute__((always_inline)) size_t LookupRegion(const CompiledTable::Column& c, const Value& v) {
     if (v.kind() != c.kind) return SIZE_MAX;
     switch (c.key) {
+        case KeyKind::kNumber64: {
+            auto k = NumberKey64(v.AsNumber(), c.number_scale);
+            if (!k) return RegionOf(c.num_points, v.AsNumber());
+            size_t i = LowerBound64(c.key64.data(), c.key64.size(), k->first);
+            if (i < c.key64.size() && c.key64[i] == k->first) return k->second ? 2 * (i + 1) : 2 * i + 1;
+            return 2 * i;
+        }
         case KeyKind::kNumber:
             return RegionOf(c.num_points, v.AsNumber());
         case KeyKind::kString: {
             const std::string& s = v.AsString();
-            auto it = std::lower_bound(c.str_points.begin(), c.str_points.end(), s);
-            size_t i = static_cast<size_t>(it - c.str_points.begin());
-            if (it != c.str_points.end() && *it == s) return 2 * i + 1;
+            int64_t prefix = StringPrefix(s);
+            if (!c.string_hash.empty() && s.size() <= 8) {
+                const size_t mask = c.string_hash.size() - 1;
+                for (size_t h = HashSlot(prefix, s.size(), c.hash_shift);; h = (h + 1) & mask) {
+                    const auto& e = c.string_hash[h];
+                    if (e.length == ~0u) return 0;  // not an endpoint: any gap (all gaps are alike)
+                    if (e.prefix == prefix && e.length == s.size()) return e.region;
+                }
+            }
+            size_t i = LowerBound64(c.key64.data(), c.key64.size(), prefix);
+            // Among equal prefixes, order by the full string (short strings: by length).
+            while (i < c.key64.size() && c.key64[i] == prefix) {
+                const std::string& p = c.str_points[i];
+                if (p.size() <= 8 && s.size() <= 8) {
+                    if (p.size() == s.size()) return 2 * i + 1;
+                    if (p.size() > s.size()) break;
+                } else {
+                    int cmp = p.compare(s);
+                    if (cmp == 0) return 2 * i + 1;
+                    if (cmp > 0) break;
+                }
+                ++i;
+            }
             return 2 * i;
         }
         case KeyKind::kInt:
@@ -475,37 +623,61 @@ void CompiledTable::MatchSlotPointers(std::span<const Value* const> slots, SlotM
     out.decided_rule = -1;
     out.constant_output = nullptr;
     out.status = MatchStatus::kOk;
-    std::array<const Value*, kMaxColumns> inputs;
-    for (size_t c = 0; c < columns_.size(); ++c) {
-        const Column& col = *columns_[c];
-        if (col.slot < 0 || static_cast<size_t>(col.slot) >= slots.size()) {
+    RuleSet& bits = out.matched;
+    bits.nwords = nwords_;
+    for (size_t w = 0; w < nwords_; ++w) bits.words[w] = ~uint64_t{0};
+    if (rule_count_ % 64 != 0) bits.words[nwords_ - 1] = (uint64_t{1} << (rule_count_ % 64)) - 1;
+    if (rule_count_ == 0) bits.words[0] = 0;
+    // Tables of up to 128 rules keep the rule bitset in two registers.
+    const bool small = nwords_ <= 2;
+    uint64_t w0 = bits.words[0], w1 = nwords_ > 1 ? bits.words[1] : 0;
+    for (const auto& colp : columns_) {
+        const Column& col = *colp;
+        if (col.all_dash) continue;
+        if (col.slot < 0 || static_cast<size_t>(col.slot) >= slots.size() || !col.indexed) {
             out.status = MatchStatus::kNeedsFullEvaluation;
             return;
         }
         const Value& v = *slots[static_cast<size_t>(col.slot)];
-        inputs[c] = &v;
-        if (col.all_dash) continue;
-        if (!col.indexed || (!v.IsNull() && v.kind() != col.kind)) {
-            out.status = MatchStatus::kNeedsFullEvaluation;
-            return;
+        const uint64_t* src = nullptr;
+        if (v.IsNull()) {
+            src = col.null_bits.data();
+        } else {
+            size_t r = LookupRegion(col, v);
+            if (r == SIZE_MAX || (!col.allowed_regions.empty() && col.allowed_regions[r] == 0)) {
+                out.status = MatchStatus::kNeedsFullEvaluation;  // type mismatch or not an allowed value
+                return;
+            }
+            src = col.region_bits.data() + r * nwords_;
         }
-        if (!col.allowed_regions.empty() && !v.IsNull() && col.allowed_regions[LookupRegion(col, v)] == 0) {
-            out.status = MatchStatus::kNeedsFullEvaluation;
-            return;
+        if (small) {
+            w0 &= src[0];
+            if (nwords_ > 1) w1 &= src[1];
+        } else {
+            for (size_t w = 0; w < nwords_; ++w) bits.words[w] &= src[w];
         }
     }
-    MatchColumns(std::span<const Value* const>(inputs.data(), columns_.size()), nullptr, nullptr, true, out.matched);
-    size_t count = out.matched.Count();
-    HitPolicy hp = source_.hit_policy;
-    if (count == 0) {
+    if (small) {
+        bits.words[0] = w0;
+        if (nwords_ > 1) bits.words[1] = w1;
+    }
+    const int first = bits.First();
+    if (first < 0) {
         out.status = MatchStatus::kNoMatch;
         return;
     }
-    if (hp == HitPolicy::kFirst || (hp == HitPolicy::kUnique && count == 1)) {
-        out.decided_rule = out.matched.First();
-    } else if (hp == HitPolicy::kUnique) {
-        out.status = MatchStatus::kHitPolicyViolation;
-        return;
+    HitPolicy hp = source_.hit_policy;
+    if (hp == HitPolicy::kUnique) {
+        size_t fw = static_cast<size_t>(first) / 64;
+        bool more = (bits.words[fw] & (bits.words[fw] - 1)) != 0;
+        for (size_t w = fw + 1; w < nwords_ && !more; ++w) more = bits.words[w] != 0;
+        if (more) {
+            out.status = MatchStatus::kHitPolicyViolation;
+            return;
+        }
+        out.decided_rule = first;
+    } else if (hp == HitPolicy::kFirst) {
+        out.decided_rule = first;
     } else {
         return;  // A, P, R, O, C: the caller decides through Evaluate
     }
