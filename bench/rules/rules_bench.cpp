@@ -93,12 +93,14 @@ double Median(std::vector<double> v) {
 double TimeFastPath(const rules::CompiledTable& table, const Workload& w, size_t n, uint64_t& checksum,
                     size_t& fallbacks) {
     std::vector<const rules::Value*> ptrs(w.slots);
+    std::vector<const rules::Value*> bases(w.slots);
+    for (size_t s = 0; s < w.slots; ++s) bases[s] = w.pools[s].data();
     rules::SlotMatch match;
     rules::EvalContext ctx;
     auto start = std::chrono::steady_clock::now();
     for (size_t r = 0; r < n; ++r) {
         const uint16_t* row = &w.rows[r * w.slots];
-        for (size_t s = 0; s < w.slots; ++s) ptrs[s] = &w.pools[s][row[s]];
+        for (size_t s = 0; s < w.slots; ++s) ptrs[s] = bases[s] + row[s];
         table.MatchSlotPointers(ptrs, match);
         if (match.status == rules::MatchStatus::kNeedsFullEvaluation) {
             ++fallbacks;

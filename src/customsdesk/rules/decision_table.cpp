@@ -51,6 +51,7 @@ struct CompiledTable::Column {
     };
     std::vector<HashEntry> string_hash;    // power-of-two size, or empty
     int hash_shift = 64;
+    double selectivity = 1.0;              // average share of rules a region accepts
 };
 
 namespace {
@@ -407,6 +408,9 @@ bool BuildIndex(CompiledTable::Column& col, size_t nrules, size_t nwords) {
         if (m && *m) col.null_bits[rule / 64] |= uint64_t{1} << (rule % 64);
     }
     if (col.key == KeyKind::kString) BuildStringHash(col, nwords);
+    size_t accepted = 0;
+    for (uint64_t w : col.region_bits) accepted += static_cast<size_t>(std::popcount(w));
+    col.selectivity = nrules == 0 ? 1.0 : static_cast<double>(accepted) / static_cast<double>(regions * nrules);
     col.indexed = true;
     return true;
 }

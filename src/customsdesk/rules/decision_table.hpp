@@ -119,7 +119,7 @@ private:
     size_t rule_count_ = 0;
     size_t nwords_ = 0;
     std::vector<std::string> slot_names_;
-    std::vector<std::shared_ptr<const Column>> columns_;
+    std::vector<std::shared_ptr<Column>> columns_;
     std::vector<OutputColumn> outputs_;
     std::vector<std::vector<OutputCell>> cells_;  // [rule][output]
 };
