@@ -628,7 +628,7 @@ private:
             case Tok::kName:
                 break;
         }
-        const std::string& w = tok_.text;
+        const std::string w = tok_.text;  // a copy: tok_ changes as we advance
         if (w == "true" || w == "false") {
             auto n = Make(NodeKind::kLiteral, at);
             n->value = Value(w == "true");
