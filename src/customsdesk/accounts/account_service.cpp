@@ -167,6 +167,10 @@ core::Principal AccountService::PrincipalFor(const User& user, core::AuthMethod 
     return p;
 }
 
+Result<void> AccountService::Validate(const NewUser& user) const {
+    return ValidateNewUser(user, options_.password_policy);
+}
+
 Result<User> AccountService::CreateUser(const core::Principal& actor, const NewUser& input) {
     if (!IsAdmin(actor)) return Fail(Error::PermissionDenied("Only an administrator can create users."));
     if (auto v = ValidateNewUser(input, options_.password_policy); !v) return Fail(std::move(v.error()));

@@ -91,6 +91,8 @@ public:
 
     // Administrators (or the system principal) only.
     core::Result<User> CreateUser(const core::Principal& actor, const NewUser& user);
+    // The field checks CreateUser makes, for callers that want to report all problems at once.
+    [[nodiscard]] core::Result<void> Validate(const NewUser& user) const;
     core::Result<std::vector<User>> ListUsers(const core::Principal& actor);
     core::Result<User> SetDisabled(const core::Principal& actor, const std::string& username, bool disabled);
     core::Result<User> GetUser(core::UserId id);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "customsdesk/accounts/secrets.hpp"
@@ -154,6 +155,14 @@ Response CreateUser(Services& s, Request& req) {
     }
     if (auto org = r.Int("organisation_id")) u.organisation = core::OrganisationId(*org);
     r.RejectUnknown({"username", "display_name", "password", "language", "roles", "organisation_id"});
+    if (auto v = s.accounts.Validate(u); !v) {
+        // Report the service's checks too, without repeating a field the parse already flagged.
+        for (const auto& f : v.error().fields) {
+            const bool seen = std::any_of(errs.errors().begin(), errs.errors().end(),
+                                          [&](const core::FieldError& e) { return e.pointer == f.pointer; });
+            if (!seen) errs.Add(f.pointer, f.code, f.message);
+        }
+    }
     if (auto ok = errs.ToResult(); !ok) return ErrorResponse(req, ok.error());
     auto created = s.accounts.CreateUser(PrincipalOf(req), u);
     return Respond(req, created, [](const accounts::User& user) {
@@ -237,6 +246,7 @@ Response ListOrganisations(Services& s, Request& req) {
     if (auto v = QueryInt(req, "parent_id", errs, 1, INT64_MAX)) q.parent = core::OrganisationId(*v);
     if (auto v = req.QueryParam("business_id")) q.business_id = std::string(*v);
     if (auto v = req.QueryParam("eori")) q.eori = std::string(*v);
+    registry::OrganisationService::CheckQuery(q, errs);
     if (auto ok = errs.ToResult("The query has invalid parameters."); !ok) return ErrorResponse(req, ok.error());
     auto page = s.organisations.List(PrincipalOf(req), q);
     return Respond(req, page, [](const registry::OrganisationPage& p) {

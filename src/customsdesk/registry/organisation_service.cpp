@@ -308,21 +308,25 @@ Result<void> OrganisationService::Delete(const core::Principal& actor, core::Org
     });
 }
 
-Result<OrganisationPage> OrganisationService::List(const core::Principal& actor, const OrganisationQuery& query) {
-    core::FieldErrors errs;
+void OrganisationService::CheckQuery(const OrganisationQuery& query, core::FieldErrors& errs) {
     if (query.limit < 1 || query.limit > kMaxPageSize) {
         errs.Add("/query/limit", "range", fmt::format("The page size is 1 to {}.", kMaxPageSize));
     }
-    std::optional<std::pair<std::string, std::int64_t>> after;
-    if (query.cursor) {
-        after = DecodeCursor(*query.cursor);
-        if (!after) errs.Add("/query/cursor", "format", "Not a cursor this server issued.");
+    if (query.cursor && !DecodeCursor(*query.cursor)) {
+        errs.Add("/query/cursor", "format", "Not a cursor this server issued.");
     }
     if (query.role && std::find(std::begin(kOrganisationRoles), std::end(kOrganisationRoles), *query.role) ==
                           std::end(kOrganisationRoles)) {
         errs.Add("/query/role", "enum", "Unknown role.");
     }
+}
+
+Result<OrganisationPage> OrganisationService::List(const core::Principal& actor, const OrganisationQuery& query) {
+    core::FieldErrors errs;
+    CheckQuery(query, errs);
     if (auto ok = errs.ToResult("The query has invalid parameters."); !ok) return Fail(std::move(ok.error()));
+    std::optional<std::pair<std::string, std::int64_t>> after;
+    if (query.cursor) after = DecodeCursor(*query.cursor);
 
     accounts::ScopedSql q(actor.Scope(),
                           fmt::format("SELECT {} FROM organisations WHERE deleted_at IS NULL", kColumns), "id");

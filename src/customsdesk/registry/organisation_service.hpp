@@ -53,6 +53,8 @@ public:
                                       const boost::json::object& patch, std::optional<std::int64_t> expected_version);
     core::Result<void> Delete(const core::Principal& actor, core::OrganisationId id);
     core::Result<OrganisationPage> List(const core::Principal& actor, const OrganisationQuery& query);
+    // Adds an error for each invalid query member ("/query/<name>"); List() makes the same checks.
+    static void CheckQuery(const OrganisationQuery& query, core::FieldErrors& errors);
     core::Result<history::ChangePage> History(const core::Principal& actor, core::OrganisationId id,
                                               std::int64_t before_id, int limit);
 
