@@ -125,6 +125,12 @@ bool EvalContext::Step() {
     return true;
 }
 
+bool EvalContext::Steps(int64_t n) {
+    if (limit_hit_) return false;
+    steps_ += n;
+    return Step();
+}
+
 bool EvalContext::Enter() {
     ++depth_;
     if (limit_hit_) return false;
@@ -648,6 +654,13 @@ Value PathOf(const Value& base, const std::string& name, EvalContext& ctx) {
     return {};
 }
 
+bool UsesName(const Node& n, std::string_view name) {
+    if (n.kind == NodeKind::kName && n.name == name) return true;
+    for (const auto& k : n.kids)
+        if (UsesName(*k, name)) return true;
+    return false;
+}
+
 Value MakeRangeValue(RangeForm form, Value low, Value high, bool lc, bool hc) {
     auto r = std::make_shared<Range>();
     r->form = form;
@@ -854,6 +867,8 @@ Value Evaluate(const Node& n, const Scope& scope, EvalContext& ctx) {
         }
         case NodeKind::kFor: {
             auto results = std::make_shared<List>();
+            // `partial` (the results so far) is bound only when the body uses it: it costs a copy.
+            const bool uses_partial = UsesName(*n.kids.back(), "partial");
             Scope outer(&scope);
             bool ok = Iterate(n, 0, outer, ctx, [&](Scope& s) {
                 if (results->size() >= ctx.limits().max_collection) {
@@ -861,7 +876,10 @@ Value Evaluate(const Node& n, const Scope& scope, EvalContext& ctx) {
                     return false;
                 }
                 Scope inner(&s);
-                inner.Set("partial", Value(ListPtr(std::make_shared<const List>(*results))));
+                if (uses_partial) {
+                    if (!ctx.Steps(static_cast<int64_t>(results->size()))) return false;
+                    inner.Set("partial", Value(ListPtr(std::make_shared<const List>(*results))));
+                }
                 results->push_back(Evaluate(*n.kids.back(), inner, ctx));
                 return !ctx.limit_hit();
             });

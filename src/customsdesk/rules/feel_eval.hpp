@@ -66,6 +66,7 @@ public:
     [[nodiscard]] const TypeResolver* types() const { return types_; }
     // Counts one step; false once a limit is exceeded (and stays false).
     bool Step();
+    bool Steps(int64_t n);  // charges n steps at once (bulk copies)
     bool Enter();  // depth + 1; false past the limit
     void Leave() { --depth_; }
     void LimitHit(std::string what);

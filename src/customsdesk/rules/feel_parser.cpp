@@ -89,17 +89,18 @@ public:
         return tests;
     }
 
-    [[nodiscard]] std::pair<int, int> LineCol(size_t pos) const {
-        int line = 1, col = 1;
-        for (size_t i = 0; i < pos && i < src_.size(); ++i) {
-            if (src_[i] == '\n') {
-                ++line;
-                col = 1;
-            } else if ((static_cast<unsigned char>(src_[i]) & 0xC0) != 0x80) {
-                ++col;
+    // Line and column of a byte offset; incremental (offsets mostly grow), so parsing stays linear.
+    std::pair<int, int> LineCol(size_t pos) {
+        if (pos < lc_pos_) lc_pos_ = 0, lc_line_ = 1, lc_col_ = 1;
+        for (; lc_pos_ < pos && lc_pos_ < src_.size(); ++lc_pos_) {
+            if (src_[lc_pos_] == '\n') {
+                ++lc_line_;
+                lc_col_ = 1;
+            } else if ((static_cast<unsigned char>(src_[lc_pos_]) & 0xC0) != 0x80) {
+                ++lc_col_;
             }
         }
-        return {line, col};
+        return {lc_line_, lc_col_};
     }
 
 private:
@@ -830,6 +831,9 @@ private:
     Token tok_;
     int depth_ = 0;
     int range_end_ = 0;  // > 0 while parsing a range's upper bound
+    size_t lc_pos_ = 0;
+    int lc_line_ = 1;
+    int lc_col_ = 1;
 };
 
 core::Result<NodePtr> Run(std::string_view text, const NameSet& names, bool unary) {
