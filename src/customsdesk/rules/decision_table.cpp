@@ -38,6 +38,9 @@ struct CompiledTable::Column {
     std::vector<Int128> int_points;
     std::vector<int64_t> key64;            // kNumber64 keys, or kString prefixes
     int number_scale = 0;                  // kNumber64: keys are value * 10^number_scale
+    // Integer inputs in [int_lo, int_lo + int_regions.size()) map straight to their region.
+    int64_t int_lo = 0;
+    std::vector<uint16_t> int_regions;
     std::vector<uint64_t> region_bits;     // (2n+1) * nwords
     std::vector<uint64_t> null_bits;       // nwords
     std::vector<uint8_t> allowed_regions;  // inputValues per region (empty: unconstrained or not indexable)
@@ -298,6 +301,25 @@ inline int64_t StringPrefix(std::string_view s) {
     return static_cast<int64_t>(k ^ (uint64_t{1} << 63));  // signed order == unsigned order
 }
 
+constexpr int64_t kMaxIntegerTable = 4096;
+
+size_t Number64Region(const CompiledTable::Column& c, int64_t key, bool frac);
+
+// For columns whose endpoints are integers spanning a small interval, a direct table from each
+// integer in [min - 1, max + 1] to its region.
+void BuildIntegerTable(CompiledTable::Column& col, size_t regions) {
+    if (col.num_points.empty() || regions > UINT16_MAX) return;
+    for (const auto& d : col.num_points)
+        if (!d.IsInteger()) return;
+    auto lo = col.num_points.front().ToInt64(), hi = col.num_points.back().ToInt64();
+    if (!lo || !hi || *hi - *lo + 3 > kMaxIntegerTable) return;
+    col.int_lo = *lo - 1;
+    for (int64_t v = *lo - 1; v <= *hi + 1; ++v) {
+        auto k = NumberKey64(Decimal::FromInt(v), col.number_scale);
+        col.int_regions.push_back(static_cast<uint16_t>(Number64Region(col, k->first, false)));
+    }
+}
+
 inline size_t HashSlot(int64_t prefix, size_t length, int shift) {
     uint64_t h = (static_cast<uint64_t>(prefix) ^ (uint64_t{length} << 56)) * 0x9E3779B97F4A7C15ull;
     return static_cast<size_t>(h >> shift);
@@ -382,6 +404,7 @@ bool BuildIndex(CompiledTable::Column& col, size_t nrules, size_t nwords) {
             if (fits) {
                 col.key = KeyKind::kNumber64;
                 col.number_scale = scale;
+                BuildIntegerTable(col, regions);
             } else {
                 col.key64.clear();
             }
@@ -434,16 +457,26 @@ size_t RegionOf(const std::vector<T>& points, const T& v) {
     return 2 * i;
 }
 
+size_t Number64Region(const CompiledTable::Column& c, int64_t key, bool frac) {
+    size_t i = LowerBound64(c.key64.data(), c.key64.size(), key);
+    if (i < c.key64.size() && c.key64[i] == key) return frac ? 2 * (i + 1) : 2 * i + 1;
+    return 2 * i;
+}
+
 // Region of `v` in an indexed column; SIZE_MAX when v is not of the index's kind.
 inline __attribute__((always_inline)) size_t LookupRegion(const CompiledTable::Column& c, const Value& v) {
     if (v.kind() != c.kind) return SIZE_MAX;
     switch (c.key) {
         case KeyKind::kNumber64: {
-            auto k = NumberKey64(v.AsNumber(), c.number_scale);
-            if (!k) return RegionOf(c.num_points, v.AsNumber());
-            size_t i = LowerBound64(c.key64.data(), c.key64.size(), k->first);
-            if (i < c.key64.size() && c.key64[i] == k->first) return k->second ? 2 * (i + 1) : 2 * i + 1;
-            return 2 * i;
+            const Decimal& d = v.AsNumber();
+            if (!c.int_regions.empty() && d.exponent() >= 0 && d.exponent() <= 3) {
+                static constexpr int64_t kSmall[4] = {1, 10, 100, 1000};
+                Int128 iv = d.coefficient() * kSmall[d.exponent()] - c.int_lo;
+                if (iv >= 0 && iv < static_cast<Int128>(c.int_regions.size())) return c.int_regions[static_cast<size_t>(iv)];
+            }
+            auto k = NumberKey64(d, c.number_scale);
+            if (!k) return RegionOf(c.num_points, d);
+            return Number64Region(c, k->first, k->second);
         }
         case KeyKind::kNumber:
             return RegionOf(c.num_points, v.AsNumber());
