@@ -12,7 +12,7 @@ build_pkgs=(
   libsqlite3-dev libpq-dev libpugixml-dev libsodium-dev libspdlog-dev libfmt-dev
   libcli11-dev libhowardhinnant-date-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
-test_pkgs=(postgresql postgresql-contrib nodejs npm python3 wrk)
+test_pkgs=(postgresql postgresql-contrib nodejs npm python3 wrk chromium)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ]; then want+=("${test_pkgs[@]}"); fi
