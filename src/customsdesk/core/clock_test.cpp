@@ -34,3 +34,21 @@ TEST(Clock, ManualClockMovesOnlyWhenTold) {
 
 }  // namespace
 }  // namespace customsdesk::core
+
+namespace customsdesk::core {
+namespace {
+
+TEST(Clock, ParsesFractionsAndRoundTrips) {
+    const auto t = ParseTimestamp("2026-11-22T06:30:14.123456Z");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(FormatTimestamp(*t), "2026-11-22T06:30:14.123456Z");
+    EXPECT_EQ(FormatTimestamp(*ParseTimestamp("2026-11-22T06:30:14.5Z")), "2026-11-22T06:30:14.500000Z");
+    EXPECT_EQ(FormatTimestamp(*ParseTimestamp("2024-02-29T23:00:00-02:30")), "2024-03-01T01:30:00.000000Z");
+    EXPECT_FALSE(ParseTimestamp("2025-02-29T00:00:00Z"));
+    EXPECT_FALSE(ParseTimestamp("2026-11-22T24:00:00Z"));
+    EXPECT_FALSE(ParseTimestamp("2026-11-22T06:30:14."));
+    EXPECT_FALSE(ParseTimestamp("2026-11-22T06:30:14+0200"));
+}
+
+}  // namespace
+}  // namespace customsdesk::core
