@@ -747,6 +747,7 @@ Value Evaluate(const Node& n, const Scope& scope, EvalContext& ctx) {
     if (!depth.ok) return {};
     switch (n.kind) {
         case NodeKind::kLiteral:
+            if (!n.op.empty()) ctx.Error(n.op);  // an invalid literal kept for a runtime error
             return n.value;
         case NodeKind::kName: {
             if (const Value* v = scope.Find(n.name)) return *v;

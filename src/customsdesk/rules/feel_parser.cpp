@@ -620,7 +620,8 @@ private:
             case Tok::kTemporal: {
                 auto n = Make(NodeKind::kLiteral, at);
                 n->value = ParseTemporalLiteral(tok_.text);
-                if (n->value.IsNull()) Fail(at, "invalid temporal literal @\"" + tok_.text + "\"");
+                // An invalid literal is a runtime error (null), so one bad cell does not reject a model.
+                if (n->value.IsNull()) n->op = "invalid temporal literal @\"" + tok_.text + "\"";
                 Next();
                 return n;
             }
