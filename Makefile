@@ -6,10 +6,11 @@
 JOBS    ?= $(shell nproc)
 RELEASE := build/release
 TESTDIR := build/test
+ASANDIR := build/asan
 DB      ?= sqlite:data/customsdesk.db
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: run test build build-test bench clean deps deps-test
+.PHONY: run test build build-test build-asan bench clean deps deps-test
 
 deps:
 	@scripts/install-deps.sh run
@@ -29,7 +30,15 @@ build-test: deps-test
 	@cmake -S . -B $(TESTDIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(TESTDIR) -j $(JOBS)
 
-test: build-test
+# Unit tests also run under AddressSanitizer + UndefinedBehaviorSanitizer (their own build folder).
+build-asan: deps-test
+	@cmake -S . -B $(ASANDIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCUSTOMSDESK_SANITIZE=ON -DCUSTOMSDESK_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(ASANDIR) --target unit_tests -j $(JOBS)
+
+test: build-test build-asan
+	@echo "== unit tests under address and undefined-behaviour sanitizers"
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(ASANDIR) -L unit -E openapi_validate --output-on-failure -j $(JOBS)
+	@echo "== every test: unit, API and storage on SQLite and PostgreSQL, conformance, browser"
 	@scripts/run-tests.sh $(TESTDIR)
 
 bench: deps-test

@@ -6,6 +6,11 @@ function(customsdesk_unit_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  # `unit_tests` builds every unit test (and nothing else): the sanitizer build of `make test` uses it.
+  if(NOT TARGET unit_tests)
+    add_custom_target(unit_tests)
+  endif()
+  add_dependencies(unit_tests ${name})
   gtest_discover_tests(${name} PROPERTIES LABELS unit WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
                        DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -13,6 +13,7 @@
 namespace customsdesk::api {
 
 extern const std::string_view kOpenApiJson;
+extern const std::string_view kOpenApiRulesJson;
 
 namespace {
 
@@ -391,10 +392,42 @@ http::Response Authenticate(Services& s, http::Request& req, const http::Handler
     return next(req);
 }
 
+namespace {
+
+// Adds a fragment's paths, component schemas and tags to the document (fragments never override).
+void MergeOpenApiFragment(boost::json::object& doc, std::string_view name, std::string_view text) {
+    auto v = core::ParseJson(text);
+    if (!v || !v->is_object()) throw std::runtime_error(std::string(name) + " is not a JSON object");
+    const auto& frag = v->as_object();
+    auto merge = [&](boost::json::object& into, const boost::json::value* from, std::string_view what) {
+        if (from == nullptr) return;
+        for (const auto& kv : from->as_object()) {
+            if (into.contains(kv.key())) {
+                throw std::runtime_error(std::string(name) + " repeats " + std::string(what) + " " +
+                                         std::string(kv.key()));
+            }
+            into[kv.key()] = kv.value();
+        }
+    };
+    merge(doc["paths"].as_object(), frag.if_contains("paths"), "path");
+    if (const auto* comps = frag.if_contains("components")) {
+        merge(doc["components"].as_object()["schemas"].as_object(), comps->as_object().if_contains("schemas"),
+              "schema");
+    }
+    if (const auto* tags = frag.if_contains("tags")) {
+        for (const auto& t : tags->as_array()) doc["tags"].as_array().push_back(t);
+    }
+}
+
+}  // namespace
+
 const boost::json::value& OpenApiDocument() {
+    // The document is openapi.json plus one fragment per module (openapi_<module>.json), so that
+    // modules describe their own routes; tests/openapi/validate.mjs merges them the same way.
     static const boost::json::value doc = [] {
         auto v = core::ParseJson(kOpenApiJson);
-        if (!v) throw std::runtime_error("the embedded openapi.json is not valid JSON");
+        if (!v || !v->is_object()) throw std::runtime_error("the embedded openapi.json is not a JSON object");
+        MergeOpenApiFragment(v->as_object(), "openapi_rules.json", kOpenApiRulesJson);
         return *v;
     }();
     return doc;

@@ -21,6 +21,7 @@
 #include "customsdesk/core/principal.hpp"
 #include "customsdesk/http/server.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
+#include "customsdesk/rules/cli.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/storage/migrations.hpp"
 
@@ -272,6 +273,10 @@ int Main(int argc, char** argv) {
 
     auto* version = app.add_subcommand("version", "Print the version");
 
+    auto* rules = app.add_subcommand("rules", "Decision tables: `rules tck DIR`, `rules eval FILE.dmn --decision NAME "
+                                              "--input JSON [--explain]`");
+    rules->prefix_command();  // everything after `rules` goes to the rules engine's own command line
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -284,6 +289,7 @@ int Main(int argc, char** argv) {
         return 0;
     }
     if (serve->parsed()) return Serve(cfg, demo);
+    if (rules->parsed()) return rules::RunCli(rules->remaining(), std::cout, std::cerr);
     if (migrate->parsed()) {
         auto db = OpenDatabase(cfg, false);
         core::SystemClock clock;
