@@ -71,36 +71,6 @@ int Tck(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return RunTck(args[1], opts, out);
 }
 
-void WriteExplanation(std::ostream& out, const std::vector<DecisionExplanation>& ex) {
-    out << "[";
-    for (size_t i = 0; i < ex.size(); ++i) {
-        const Explanation& e = ex[i].table;
-        if (i != 0) out << ",";
-        out << "{\"decision\":" << ToJson(Value(ex[i].decision)) << ",\"table\":" << ToJson(Value(e.table_id))
-            << ",\"hitPolicy\":" << ToJson(Value(std::string(HitPolicyName(e.hit_policy))));
-        if (e.aggregation != Aggregation::kNone)
-            out << ",\"aggregation\":" << ToJson(Value(std::string(AggregationName(e.aggregation))));
-        List inputs(e.inputs.begin(), e.inputs.end());
-        out << ",\"inputs\":" << ToJson(Value::MakeList(inputs));
-        List matched, ids, decisive;
-        for (size_t r : e.matched_rules) matched.push_back(Value::Number(static_cast<int64_t>(r + 1)));
-        for (const auto& id : e.matched_rule_ids) ids.push_back(Value(id));
-        for (size_t r : e.decisive_rules) decisive.push_back(Value::Number(static_cast<int64_t>(r + 1)));
-        out << ",\"matchedRules\":" << ToJson(Value::MakeList(matched))
-            << ",\"matchedRuleIds\":" << ToJson(Value::MakeList(ids))
-            << ",\"decisiveRules\":" << ToJson(Value::MakeList(decisive))
-            << ",\"usedDefault\":" << (e.used_default ? "true" : "false") << ",\"reason\":" << ToJson(Value(e.reason));
-        List ann;
-        for (const auto& a : e.annotations) {
-            List row;
-            for (const auto& s : a) row.push_back(Value(s));
-            ann.push_back(Value::MakeList(row));
-        }
-        out << ",\"annotations\":" << ToJson(Value::MakeList(ann)) << "}";
-    }
-    out << "]";
-}
-
 int Eval(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     if (args.size() < 2) {
         Usage(err);
@@ -169,7 +139,7 @@ int Eval(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     }
     if (explain) {
         out << "{\"result\":" << ToJson(*r) << ",\"explanation\":";
-        WriteExplanation(out, ex);
+        out << ExplanationsToJson(ex);
         List errors;
         for (const auto& e : ctx.errors()) errors.push_back(Value(e));
         out << ",\"errors\":" << ToJson(Value::MakeList(errors)) << "}\n";

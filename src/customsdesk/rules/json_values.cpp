@@ -1,7 +1,9 @@
 #include "customsdesk/rules/json_values.hpp"
 
 #include <cstdio>
+#include <sstream>
 
+#include "customsdesk/rules/model.hpp"
 #include "customsdesk/rules/temporal.hpp"
 
 namespace customsdesk::rules {
@@ -135,6 +137,38 @@ std::string ToJson(const Value& v) {
     std::string out;
     Write(out, v, 0);
     return out;
+}
+
+std::string ExplanationsToJson(const std::vector<DecisionExplanation>& ex) {
+    std::ostringstream out;
+    out << "[";
+    for (size_t i = 0; i < ex.size(); ++i) {
+        const Explanation& e = ex[i].table;
+        if (i != 0) out << ",";
+        out << "{\"decision\":" << ToJson(Value(ex[i].decision)) << ",\"table\":" << ToJson(Value(e.table_id))
+            << ",\"hitPolicy\":" << ToJson(Value(std::string(HitPolicyName(e.hit_policy))));
+        if (e.aggregation != Aggregation::kNone)
+            out << ",\"aggregation\":" << ToJson(Value(std::string(AggregationName(e.aggregation))));
+        List inputs(e.inputs.begin(), e.inputs.end());
+        out << ",\"inputs\":" << ToJson(Value::MakeList(inputs));
+        List matched, ids, decisive;
+        for (size_t r : e.matched_rules) matched.push_back(Value::Number(static_cast<int64_t>(r + 1)));
+        for (const auto& id : e.matched_rule_ids) ids.push_back(Value(id));
+        for (size_t r : e.decisive_rules) decisive.push_back(Value::Number(static_cast<int64_t>(r + 1)));
+        out << ",\"matchedRules\":" << ToJson(Value::MakeList(matched))
+            << ",\"matchedRuleIds\":" << ToJson(Value::MakeList(ids))
+            << ",\"decisiveRules\":" << ToJson(Value::MakeList(decisive))
+            << ",\"usedDefault\":" << (e.used_default ? "true" : "false") << ",\"reason\":" << ToJson(Value(e.reason));
+        List ann;
+        for (const auto& a : e.annotations) {
+            List row;
+            for (const auto& s : a) row.push_back(Value(s));
+            ann.push_back(Value::MakeList(row));
+        }
+        out << ",\"annotations\":" << ToJson(Value::MakeList(ann)) << "}";
+    }
+    out << "]";
+    return out.str();
 }
 
 }  // namespace customsdesk::rules
