@@ -17,6 +17,7 @@
 
 #include "customsdesk/accounts/account_service.hpp"
 #include "customsdesk/api/api.hpp"
+#include "customsdesk/api/ui_routes.hpp"
 #include "customsdesk/app/demo_seed.hpp"
 #include "customsdesk/core/principal.hpp"
 #include "customsdesk/http/server.hpp"
@@ -24,6 +25,7 @@
 #include "customsdesk/rules/cli.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/storage/migrations.hpp"
+#include "customsdesk/web/embedded_assets.hpp"
 
 #ifndef CUSTOMSDESK_VERSION
 #define CUSTOMSDESK_VERSION "0.0.0"
@@ -148,6 +150,8 @@ int Serve(const Config& cfg, bool demo) {
     api::Services services{*rt.db, rt.clock, *rt.accounts, *rt.organisations, metrics, CUSTOMSDESK_VERSION};
     http::Router router;
     api::RegisterRoutes(router, services);
+    const http::StaticFiles ui_files(web::EmbeddedAssets());  // the web UI (docs/ui.md)
+    api::RegisterUiRoutes(router, ui_files);
 
     auto [host, port] = SplitListen(cfg.listen);
     http::ServerOptions opts;
@@ -158,6 +162,7 @@ int Serve(const Config& cfg, bool demo) {
     opts.request_timeout = std::chrono::seconds(cfg.request_timeout_s);
     opts.trust_proxy = cfg.trust_proxy;
     http::Server server(opts, router, metrics, [&services](http::Request& req, const http::Handler& next) {
+        if (api::IsUiRoute(req.route)) return next(req);  // static UI files: public, no session needed
         return api::Authenticate(services, req, next);
     });
     OrDie(server.Listen(), "cannot listen on " + cfg.listen);
@@ -166,6 +171,7 @@ int Serve(const Config& cfg, bool demo) {
                                         server.port());
     std::printf("customsdesk %s serving %s\n", CUSTOMSDESK_VERSION, url.c_str());
     std::printf("  database: %s\n", rt.db->Describe().c_str());
+    std::printf("  web UI: %s/\n", url.c_str());
     std::printf("  API: %s/api/v1  (OpenAPI: %s/api/v1/openapi.json)\n", url.c_str(), url.c_str());
     if (demo) {
         std::printf("  demo logins (username / password):\n");

@@ -1,0 +1,23 @@
+// What a user's roles may use in the UI. The server decides for real (every API call is
+// authorised and data-scoped); this only hides what would be refused.
+const MAINTAINERS = ['admin', 'agent', 'kam', 'segment_manager'];
+
+export function can(me, what) {
+  if (!me) return false;
+  const roles = me.roles || [];
+  const staff = roles.some((r) => r !== 'trader') && !me.organisation_id;
+  switch (what) {
+    case 'staff': return staff;
+    case 'maintain': return staff && roles.some((r) => MAINTAINERS.includes(r));
+    case 'import': return staff && roles.some((r) => MAINTAINERS.includes(r));
+    case 'privacy': return staff && roles.some((r) => ['admin', 'agent'].includes(r));
+    default: return false;
+  }
+}
+
+// True when `me` may edit organisation `org` at all, and which members.
+export function editableMembers(me, org) {
+  if (can(me, 'maintain')) return 'all';
+  if (me && me.organisation_id && org && Number(me.organisation_id) === Number(org.id)) return ['addresses', 'languages'];
+  return null;
+}
