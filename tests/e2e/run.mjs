@@ -1,0 +1,337 @@
+// Browser tests of the web UI (issue 4), run by ctest as e2e_browser:
+//   node tests/e2e/run.mjs BINARY ARTIFACT_DIR [FILTER]
+// BINARY is the customsdesk executable; screenshots go to ARTIFACT_DIR (in the build folder).
+// Each test drives headless Chromium against one real server with demo data.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Runner, startServer, newBrowser, assert, assertEqual, seriousViolations, visibleTexts, repoRoot, WAIT_MS }
+  from './harness.mjs';
+
+const [binary, artifactDir = path.join(os.tmpdir(), 'customsdesk-e2e'), filter] = process.argv.slice(2);
+if (!binary) {
+  console.error('usage: node tests/e2e/run.mjs BINARY [ARTIFACT_DIR] [FILTER]');
+  process.exit(2);
+}
+fs.mkdirSync(artifactDir, { recursive: true });
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'customsdesk-e2e-'));
+const i18n = Object.fromEntries(['fi', 'sv', 'en'].map((l) =>
+  [l, JSON.parse(fs.readFileSync(path.join(repoRoot, 'web/i18n', `${l}.json`), 'utf8'))]));
+const allKeys = new Set(Object.keys(i18n.en));
+const KEY_SHAPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
+
+const server = await startServer(binary, workDir);
+const base = server.url;
+const runner = new Runner();
+const axeReport = [];
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(artifactDir, `${name}.png`), fullPage: true });
+}
+
+// Runs axe on the current screen, remembers the result, fails on serious/critical violations.
+async function accessible(page, screen) {
+  const bad = await seriousViolations(page);
+  axeReport.push({ screen, serious_or_critical: bad });
+  assert(bad.length === 0, `axe on ${screen}: ${JSON.stringify(bad, null, 1)}`);
+}
+
+async function withBrowser(name, fn) {
+  const b = await newBrowser(workDir, name);
+  try {
+    await fn(b.page, b);
+    assert(b.problems.length === 0, `browser problems: ${b.problems.join('; ')}`);
+  } catch (e) {
+    await shot(b.page, `FAILED-${name}`).catch(() => {});
+    throw e;
+  } finally {
+    await b.context.close();
+  }
+}
+
+async function login(page, username, password) {
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#f-username');
+  await page.fill('#f-username', username);
+  await page.fill('#f-password', password);
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('nav[aria-label] a');
+}
+
+async function setLanguage(page, name) {
+  await page.click(`.lang-switch button:has-text("${name}")`);
+  await page.waitForFunction((n) => document.querySelector('.lang-switch button[aria-pressed="true"]')?.textContent === n, name);
+}
+
+// A session for API checks made by the test itself (not by the UI).
+async function apiSession(username, password) {
+  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }) });
+  assertEqual(res.status, 200, `API login ${username}`);
+  const cookie = res.headers.get('set-cookie').split(';')[0];
+  const { csrf_token: csrf } = await res.json();
+  return {
+    get: async (p) => {
+      const r = await fetch(`${base}/api/v1${p}`, { headers: { Cookie: cookie } });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    csrf, cookie,
+  };
+}
+
+async function orgByName(session, name) {
+  const r = await session.get(`/organisations?q=${encodeURIComponent(name)}`);
+  const o = r.body.items.find((x) => x.name === name);
+  assert(o, `organisation ${name} exists`);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+runner.test('static files: CSP without inline scripts, versioned immutable gzip assets, typed URLs', async () => {
+  const index = await fetch(`${base}/organisations/12345`);
+  assertEqual(index.status, 200, 'a client-side route serves index.html');
+  assert(index.headers.get('content-type').startsWith('text/html'), 'index is HTML');
+  const csp = index.headers.get('content-security-policy') || '';
+  assert(/script-src 'self'(;|$)/.test(csp) && !csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'),
+    `CSP forbids inline scripts: ${csp}`);
+  assert(csp.includes("frame-ancestors 'none'") && csp.includes("object-src 'none'"), 'CSP forbids framing/plugins');
+  assertEqual(index.headers.get('cache-control'), 'no-cache', 'index revalidates');
+  const html = await index.text();
+  assert(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), 'index.html has no inline script');
+  const m = html.match(/src="(\/assets\/[0-9a-f]{12}\/js\/main\.js)"/);
+  assert(m, 'main.js under a versioned path');
+  const js = await fetch(`${base}${m[1]}`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assertEqual(js.status, 200, 'asset served');
+  assertEqual(js.headers.get('content-type'), 'text/javascript; charset=utf-8', 'JS content type');
+  assert(js.headers.get('cache-control').includes('immutable'), 'asset cached immutably');
+  // Node's fetch decodes gzip transparently; the header tells what was sent.
+  assertEqual(js.headers.get('content-encoding'), 'gzip', 'gzip when accepted');
+  const etag = index.headers.get('etag');
+  const again = await fetch(`${base}/`, { headers: { 'If-None-Match': etag } });
+  assertEqual(again.status, 304, 'If-None-Match gives 304');
+  const stale = await fetch(`${base}/assets/000000000000/js/main.js`);
+  assertEqual(stale.status, 404, 'an unknown asset version is not served');
+  const api = await fetch(`${base}/api/v1/organisations`);
+  assertEqual(api.status, 401, 'the API still needs a login');
+});
+
+runner.test('translations: fi, sv and en have the same keys and no empty text', async () => {
+  for (const l of ['fi', 'sv']) {
+    const keys = new Set(Object.keys(i18n[l]));
+    const missing = [...allKeys].filter((k) => !keys.has(k));
+    const extra = [...keys].filter((k) => !allKeys.has(k));
+    assert(missing.length === 0 && extra.length === 0, `${l}: missing ${missing} extra ${extra}`);
+    for (const [k, v] of Object.entries(i18n[l])) assert(typeof v === 'string' && v.trim(), `${l}:${k} is empty`);
+  }
+});
+
+runner.test('agent: search by three letters, open with the keyboard, change a field, see it in the history', async () => {
+  await withBrowser('agent-edit', async (page) => {
+    await login(page, 'agent', 'demo-agent-pass');
+    await page.waitForSelector('#org-search');
+    await page.waitForSelector('a.result-link');
+    await shot(page, 'organisation-list');
+    await accessible(page, 'organisation list');
+    await page.fill('#org-search', 'Poh');
+    await page.waitForFunction(() => {
+      const links = [...document.querySelectorAll('a.result-link')];
+      return links.length >= 1 && links.every((a) => a.textContent.startsWith('Poh'));
+    });
+    await shot(page, 'organisation-search');
+    await page.focus('#org-search');
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => document.activeElement.textContent);
+    assertEqual(focused, 'Pohjolan Kuljetus Oy', 'ArrowDown moves to the first result');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h1:has-text("Pohjolan Kuljetus Oy")');
+    await page.waitForSelector('table.history tbody tr');
+    await shot(page, 'organisation-page');
+    await accessible(page, 'organisation page');
+
+    await page.click('main a.button[href$="/edit"]');
+    await page.waitForSelector('#f-sector_segment');
+    await accessible(page, 'organisation edit form');
+    await page.fill('#f-sector_segment', 'Tieliikenne');
+    await page.click('form.org-form button[type=submit]');
+    await page.waitForSelector('h1:has-text("Pohjolan Kuljetus Oy")');
+    await page.waitForSelector('.banner-info');
+    const row = page.locator('table.history tbody tr', { hasText: 'Tieliikenne' }).first();
+    await row.waitFor();
+    const text = await row.textContent();
+    assert(text.includes('Toimialasegmentti'), `history names the field: ${text}`);
+    assert(text.includes('—') && text.includes('→'), `history shows old → new: ${text}`);
+    const first = await page.locator('table.history tbody tr').first().textContent();
+    assert(first.includes('agent'), `history names who changed it: ${first}`);
+    assert(/\d{1,2}\.\d{1,2}\.\d{4}/.test(first), `history shows when, in Finnish format: ${first}`);
+    await shot(page, 'organisation-history-after-edit');
+  });
+});
+
+runner.test('invalid Business ID: the error is shown next to the field and nothing is saved', async () => {
+  const session = await apiSession('agent', 'demo-agent-pass');
+  const before = await orgByName(session, 'Vaasan Vienti Ab');
+  await withBrowser('invalid-business-id', async (page) => {
+    await login(page, 'agent', 'demo-agent-pass');
+    await page.goto(`${base}/organisations/${before.id}/edit`);
+    await page.waitForSelector('#f-business_id');
+    await page.fill('#f-business_id', '1234567-0');  // wrong check digit (the right one is 1)
+    await page.fill('#f-name', 'Vaasan Vienti Ab (muutettu)');
+    await page.click('form.org-form button[type=submit]');
+    const error = page.locator('#f-business_id-error');
+    await error.waitFor();
+    assert((await error.textContent()).includes('Tarkiste'), 'the checksum message in Finnish');
+    const described = await page.getAttribute('#f-business_id', 'aria-describedby');
+    assert(described.split(' ').includes('f-business_id-error'), 'the input is described by its error');
+    assertEqual(await page.getAttribute('#f-business_id', 'aria-invalid'), 'true', 'the input is marked invalid');
+    // The error sits in the Business ID field's own container, not elsewhere.
+    const sameField = await page.evaluate(() => document.querySelector('#f-business_id-error').closest('.field')
+      === document.querySelector('#f-business_id').closest('.field'));
+    assert(sameField, 'the error is next to the Business ID field');
+    assert(await page.isVisible('.error-summary a[href="#f-business_id"]'), 'the summary links to the field');
+    await shot(page, 'organisation-form-invalid-business-id');
+    await accessible(page, 'organisation form with errors');
+  });
+  const after = await session.get(`/organisations/${before.id}`);
+  assertEqual(after.body.version, before.version, 'version unchanged');
+  assertEqual(after.body.name, before.name, 'name unchanged');
+  assertEqual(after.body.business_id, before.business_id, 'Business ID unchanged');
+});
+
+async function assertNoUntranslated(page, lang, screen) {
+  const texts = await visibleTexts(page);
+  const bad = texts.filter((s) => allKeys.has(s) || KEY_SHAPE.test(s));
+  assert(bad.length === 0, `${lang} ${screen}: untranslated keys visible: ${bad.join(', ')}`);
+  assertEqual(await page.getAttribute('html', 'lang'), lang, `${screen}: <html lang>`);
+}
+
+runner.test('languages: Swedish and Finnish show no untranslated key on any screen; the choice is remembered', async () => {
+  const session = await apiSession('agent', 'demo-agent-pass');
+  const org = await orgByName(session, 'Demo Import Oy');
+  await withBrowser('languages', async (page) => {
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#f-username');
+    for (const [lang, name] of [['sv', 'Svenska'], ['fi', 'Suomi']]) {
+      await setLanguage(page, name);
+      await assertNoUntranslated(page, lang, 'login');
+      await shot(page, `login-${lang}`);
+    }
+    await setLanguage(page, 'Svenska');
+    await login(page, 'admin', 'demo-admin-pass');
+    for (const [lang, name] of [['sv', 'Svenska'], ['fi', 'Suomi']]) {
+      await setLanguage(page, name);
+      const screens = [
+        ['organisation list', '/organisations', 'a.result-link'],
+        ['organisation page', `/organisations/${org.id}`, 'table.history tbody tr'],
+        ['organisation edit', `/organisations/${org.id}/edit`, '#f-name'],
+        ['new organisation', '/organisations/new', '#f-name'],
+        ['import', '/import', 'h1'],
+        ['not found', '/organisations/999999', '.notice'],
+      ];
+      for (const [screen, url, ready] of screens) {
+        await page.goto(`${base}${url}`);
+        await page.waitForSelector(ready);
+        await page.waitForFunction(() => !document.querySelector('.loading'));
+        await assertNoUntranslated(page, lang, screen);
+        await shot(page, `${screen.replace(/ /g, '-')}-${lang}`);
+        if (lang === 'sv') await accessible(page, `${screen} (sv)`);
+      }
+    }
+    // Swedish really is Swedish, and survives a reload.
+    await setLanguage(page, 'Svenska');
+    await page.goto(`${base}/organisations`);
+    await page.waitForSelector('a.result-link');
+    assert(await page.isVisible('nav a:has-text("Organisationer")'), 'Swedish navigation after reload');
+    assertEqual(await page.getAttribute('html', 'lang'), 'sv', 'remembered language');
+    const dateText = await page.evaluate(() => new Intl.DateTimeFormat('sv-FI', { timeZone: 'Europe/Helsinki' }).resolvedOptions().timeZone);
+    assertEqual(dateText, 'Europe/Helsinki', 'time zone available');
+  });
+});
+
+runner.test('trader: lands on their own organisation, edits addresses only, cannot reach another organisation', async () => {
+  const staff = await apiSession('agent', 'demo-agent-pass');
+  const own = await orgByName(staff, 'Demo Import Oy');
+  const other = await orgByName(staff, 'Pohjolan Kuljetus Oy');
+  await withBrowser('trader', async (page) => {
+    await login(page, 'trader', 'demo-trader-pass');
+    await page.waitForURL(`${base}/organisations/${own.id}`);
+    await page.waitForSelector('h1:has-text("Demo Import Oy")');
+    await page.waitForSelector('table.history tbody tr');
+    const navLinks = await page.locator('nav[aria-label] a').allTextContents();
+    assertEqual(navLinks.join('|'), 'Oma organisaatio', 'a trader sees only their organisation in the navigation');
+    await shot(page, 'trader-own-organisation');
+    await accessible(page, 'trader organisation page');
+
+    // Edit: only addresses and languages are offered.
+    await page.click('main a.button[href$="/edit"]');
+    await page.waitForSelector('#f-addresses-0-city');
+    assert(!(await page.isVisible('#f-name')), 'no name field for a trader');
+    assert(!(await page.isVisible('#f-business_id')), 'no Business ID field for a trader');
+    await accessible(page, 'trader edit form');
+    await page.fill('#f-addresses-0-street', 'Ruoholahdenkatu 8');
+    await page.click('form.org-form button[type=submit]');
+    await page.locator('table.history tbody tr', { hasText: 'Ruoholahdenkatu 8' }).first().waitFor();
+    await shot(page, 'trader-after-edit');
+
+    // Another organisation, by typing its URL: not found, and nothing of it is shown.
+    for (const url of [`/organisations/${other.id}`, `/organisations/${other.id}/edit`]) {
+      await page.goto(`${base}${url}`);
+      await page.waitForSelector('.notice');
+      const body = await page.textContent('main');
+      assert(!body.includes('Pohjolan'), `${url}: nothing of the other organisation is shown`);
+      assert(body.includes('Ei löytynyt'), `${url}: "not found" is shown`);
+    }
+    await shot(page, 'trader-other-organisation');
+    await accessible(page, 'trader: another organisation');
+    // Staff screens send a trader home.
+    for (const url of ['/organisations', '/organisations/new', '/import']) {
+      await page.goto(`${base}${url}`);
+      await page.waitForURL(`${base}/organisations/${own.id}`);
+    }
+  });
+});
+
+runner.test('login: a wrong password is reported; logout ends the session', async () => {
+  await withBrowser('login', async (page) => {
+    await page.goto(`${base}/organisations`);
+    await page.waitForSelector('#f-username');
+    await accessible(page, 'login');
+    await page.fill('#f-username', 'agent');
+    await page.fill('#f-password', 'wrong-password');
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('#login-error');
+    await shot(page, 'login-failed');
+    await accessible(page, 'login failed');
+    await page.fill('#f-password', 'demo-agent-pass');
+    await page.click('form button[type=submit]');
+    await page.waitForURL(`${base}/organisations`);  // back where the user wanted to go
+    await page.click('header button:has-text("Kirjaudu ulos")');
+    await page.waitForSelector('#f-username');
+    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
+    assertEqual(me, 401, 'the session is gone after logout');
+  });
+});
+
+runner.test('error banner: a failed request shows a visible banner', async () => {
+  await withBrowser('banner', async (page) => {
+    await login(page, 'agent', 'demo-agent-pass');
+    await page.waitForSelector('a.result-link');
+    // The server refuses the session from now on (as after an expiry): the UI says so and asks to log in.
+    await page.context().clearCookies();
+    await page.fill('#org-search', 'Dem');
+    await page.waitForSelector('.banner-error');
+    await page.waitForSelector('#f-username');
+    assert((await page.textContent('.banner-error')).includes('Istuntosi on päättynyt'), 'session-expired banner');
+    await shot(page, 'error-banner');
+  });
+});
+
+let failed = 1;
+try {
+  failed = await runner.run(filter);
+} finally {
+  fs.writeFileSync(path.join(artifactDir, 'axe-report.json'), JSON.stringify(axeReport, null, 1));
+  await server.stop();
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
