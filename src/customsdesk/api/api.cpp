@@ -262,7 +262,8 @@ Response ListOrganisations(Services& s, Request& req) {
 Response CreateOrganisation(Services& s, Request& req) {
     auto body = JsonBody(req);
     if (!body) return ErrorResponse(req, body.error());
-    auto o = s.organisations.Create(PrincipalOf(req), *body);
+    const bool allow_similar = req.QueryParam("allow_similar").value_or("") == "true";
+    auto o = s.organisations.Create(PrincipalOf(req), *body, allow_similar);
     return Respond(req, o, [](const registry::Organisation& org) {
         auto resp = OrganisationResponse(201, org);
         resp.Set("Location", fmt::format("/api/v1/organisations/{}", org.id.value()));
@@ -358,6 +359,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     router.Add("PATCH", "/api/v1/organisations/{id}", Bind<PatchOrganisation>(s));
     router.Add("DELETE", "/api/v1/organisations/{id}", Bind<DeleteOrganisation>(s));
     router.Add("GET", "/api/v1/organisations/{id}/history", Bind<OrganisationHistory>(s));
+    RegisterRegistryRoutes(router, s);
 }
 
 http::Response Authenticate(Services& s, http::Request& req, const http::Handler& next) {

@@ -16,7 +16,11 @@
 #include "customsdesk/http/message.hpp"
 #include "customsdesk/http/metrics.hpp"
 #include "customsdesk/http/router.hpp"
+#include "customsdesk/jobs/job_queue.hpp"
+#include "customsdesk/registry/contact_service.hpp"
+#include "customsdesk/registry/establishment_service.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
+#include "customsdesk/registry/search.hpp"
 #include "customsdesk/storage/database.hpp"
 
 namespace customsdesk::api {
@@ -31,9 +35,17 @@ struct Services {
     registry::OrganisationService& organisations;
     http::Metrics& metrics;
     std::string version;
+    registry::EstablishmentService& establishments;
+    registry::ContactService& contacts;
+    registry::SearchService& search;
+    jobs::JobQueue& jobs;  // the registry routes register their job handlers; start it after RegisterRoutes
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
+// The registry routes (registry_routes.cpp); called by RegisterRoutes.
+void RegisterRegistryRoutes(http::Router& router, Services& services);
+// Runs a CSV import job (kind "registry_import") as its submitter.
+jobs::JobHandler ImportJobHandler(Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

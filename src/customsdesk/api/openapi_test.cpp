@@ -16,7 +16,11 @@ TEST(OpenApi, DocumentDescribesExactlyTheRegisteredRoutes) {
     accounts::AccountService accounts(**db, clock, throttle);
     registry::OrganisationService organisations(**db, clock);
     http::Metrics metrics;
-    Services services{**db, clock, accounts, organisations, metrics, "test"};
+    registry::EstablishmentService establishments(**db, clock);
+    registry::ContactService contacts(**db, clock);
+    registry::SearchService search(**db);
+    jobs::JobQueue jobs(**db, clock);
+    Services services{**db, clock, accounts, organisations, metrics, "test", establishments, contacts, search, jobs};
     http::Router router;
     RegisterRoutes(router, services);
 

@@ -100,10 +100,18 @@ struct Runtime {
     accounts::LoginThrottle throttle{clock};
     std::unique_ptr<accounts::AccountService> accounts;
     std::unique_ptr<registry::OrganisationService> organisations;
+    std::unique_ptr<registry::EstablishmentService> establishments;
+    std::unique_ptr<registry::ContactService> contacts;
+    std::unique_ptr<registry::SearchService> search;
+    std::unique_ptr<jobs::JobQueue> jobs;
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
         organisations = std::make_unique<registry::OrganisationService>(*db, clock);
+        establishments = std::make_unique<registry::EstablishmentService>(*db, clock);
+        contacts = std::make_unique<registry::ContactService>(*db, clock);
+        search = std::make_unique<registry::SearchService>(*db);
+        jobs = std::make_unique<jobs::JobQueue>(*db, clock);
     }
 };
 
@@ -147,9 +155,12 @@ int Serve(const Config& cfg, bool demo) {
     }
     http::Metrics metrics;
     AddPoolMetrics(metrics, *rt.db);
-    api::Services services{*rt.db, rt.clock, *rt.accounts, *rt.organisations, metrics, CUSTOMSDESK_VERSION};
+    api::Services services{*rt.db,     rt.clock,          *rt.accounts,         *rt.organisations,
+                           metrics,    CUSTOMSDESK_VERSION, *rt.establishments,  *rt.contacts,
+                           *rt.search, *rt.jobs};
     http::Router router;
     api::RegisterRoutes(router, services);
+    rt.jobs->Start();
     const http::StaticFiles ui_files(web::EmbeddedAssets());  // the web UI (docs/ui.md)
     api::RegisterUiRoutes(router, ui_files);
 
@@ -193,6 +204,7 @@ int Serve(const Config& cfg, bool demo) {
     // Run() returned: either a signal arrived or Stop() was called; release the waiter if needed.
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();
+    rt.jobs->Stop();
     rt.db->Close();
     spdlog::info("event=stopped");
     return 0;

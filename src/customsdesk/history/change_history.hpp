@@ -65,6 +65,10 @@ struct ChangeRecord {
 core::Result<void> RecordChange(storage::Transaction& tx, const core::Principal& actor, core::Timestamp now,
                                 const ChangeRecord& record);
 
+// Appends many entries with multi-row inserts (imports); same rules as RecordChange.
+core::Result<void> RecordChanges(storage::Transaction& tx, const core::Principal& actor, core::Timestamp now,
+                                 const std::vector<ChangeRecord>& records);
+
 struct ChangePage {
     std::vector<ChangeEntry> entries;
     std::optional<std::int64_t> next_before;  // pass as `before_id` for the next (older) page

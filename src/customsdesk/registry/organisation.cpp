@@ -6,6 +6,7 @@
 #include "customsdesk/core/identifiers.hpp"
 #include "customsdesk/core/json.hpp"
 #include "customsdesk/reference/countries.hpp"
+#include "customsdesk/registry/text_fold.hpp"
 
 namespace customsdesk::registry {
 namespace {
@@ -82,6 +83,9 @@ std::vector<Address> ReadAddresses(core::ObjectReader& r) {
             a.errors().Add(a.Pointer("postal_code"), "format", "A Finnish postal code has five digits.");
         }
         a.RejectUnknown({"type", "street", "postal_code", "city", "country"});
+        if (std::any_of(out.begin(), out.end(), [&](const Address& o) { return o.type == addr.type; })) {
+            a.errors().Add(a.Pointer("type"), "duplicate", "There is already an address of this type.");
+        }
         out.push_back(std::move(addr));
     }
     return out;
@@ -164,6 +168,34 @@ core::Result<OrganisationFields> ValidateFields(const boost::json::object& body)
         if (auto s = ParseStatus(*status)) f.status = *s;
         else errs.Add("/status", "enum", "The status is one of: prospect, active, non_active.");
     }
+    if (auto g = r.String("customer_group", false, 20); g && !g->empty()) {
+        if (OneOf(kCustomerGroups, *g)) f.customer_group = *g;
+        else errs.Add("/customer_group", "enum", "The customer group is one of: " + Joined(kCustomerGroups) + ".");
+    }
+    if (auto v = r.String("value_class", false, 20); v && !v->empty()) {
+        if (OneOf(kValueClasses, *v)) f.value_class = *v;
+        else errs.Add("/value_class", "enum", "The value class is one of: " + Joined(kValueClasses) + ".");
+    }
+    if (auto kam = r.Int("kam_user_id")) {
+        if (*kam <= 0) errs.Add("/kam_user_id", "range", "A user id is a positive integer.");
+        else f.kam = core::UserId(*kam);
+    }
+    if (const boost::json::array* team = r.Array("account_team", false, kMaxAccountTeam)) {
+        for (std::size_t i = 0; i < team->size(); ++i) {
+            const std::string ptr = "/account_team/" + std::to_string(i);
+            const auto& item = (*team)[i];
+            if (!item.is_int64() || item.as_int64() <= 0) {
+                errs.Add(ptr, "type", "Expected a user id (a positive integer).");
+                continue;
+            }
+            const core::UserId uid(item.as_int64());
+            if (std::find(f.account_team.begin(), f.account_team.end(), uid) != f.account_team.end()) {
+                errs.Add(ptr, "duplicate", "Listed twice.");
+            } else {
+                f.account_team.push_back(uid);
+            }
+        }
+    }
     // Cross-field rules.
     const bool has_bid_error = std::any_of(errs.errors().begin(), errs.errors().end(),
                                            [](const core::FieldError& e) { return e.pointer == "/business_id"; });
@@ -206,7 +238,67 @@ boost::json::object FieldsToJson(const OrganisationFields& f) {
             {"roles", StringArray(f.roles)},
             {"sector_segment", OptString(f.sector_segment)},
             {"parent_id", f.parent ? boost::json::value(f.parent->value()) : boost::json::value(nullptr)},
-            {"status", StatusName(f.status)}};
+            {"status", StatusName(f.status)},
+            {"customer_group", OptString(f.customer_group)},
+            {"value_class", OptString(f.value_class)},
+            {"kam_user_id", f.kam ? boost::json::value(f.kam->value()) : boost::json::value(nullptr)},
+            {"account_team", [&] {
+                 boost::json::array a;
+                 for (const auto& u : f.account_team) a.emplace_back(u.value());
+                 return a;
+             }()}};
+}
+
+std::optional<std::string> AddressKey(const OrganisationFields& f) {
+    const Address* chosen = nullptr;
+    for (const auto& a : f.addresses) {
+        if (a.type == "postal") chosen = &a;
+    }
+    if (chosen == nullptr && !f.addresses.empty()) chosen = &f.addresses.front();
+    if (chosen == nullptr || chosen->street.empty()) return std::nullopt;
+    return NameKey(chosen->street) + "|" + NameKey(chosen->postal_code) + "|" + chosen->country;
+}
+
+namespace {
+
+constexpr std::string_view kLegalForms[] = {"oy", "oyj", "ab", "abp", "ky", "ay", "tmi", "ry", "osk", "ltd", "limited",
+                                            "inc", "gmbh", "ag", "as", "sa", "bv", "nv", "plc", "llc", "co", "company"};
+
+std::string CoreName(std::string_view name) {
+    std::string out;
+    for (const auto& w : Words(name)) {
+        if (OneOf(kLegalForms, w)) continue;
+        if (!out.empty()) out += ' ';
+        out += w;
+    }
+    return out;
+}
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+}  // namespace
+
+bool SimilarNames(std::string_view a, std::string_view b) {
+    const std::string x = CoreName(a);
+    const std::string y = CoreName(b);
+    if (x.empty() || y.empty()) return false;
+    if (x == y) return true;
+    if (x.size() > 200 || y.size() > 200) return false;
+    // One typo per 8 characters, at most 3.
+    const std::size_t allowed = std::min<std::size_t>(3, std::max(x.size(), y.size()) / 8);
+    const std::size_t diff = x.size() > y.size() ? x.size() - y.size() : y.size() - x.size();
+    return diff <= allowed && EditDistance(x, y) <= allowed;
 }
 
 boost::json::object ToJson(const Organisation& o) {

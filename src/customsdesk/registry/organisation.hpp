@@ -30,6 +30,11 @@ inline constexpr std::string_view kOrganisationRoles[] = {
     "importer", "exporter", "declarant", "customs_representative", "carrier", "warehouse_keeper", "software_provider"};
 inline constexpr std::string_view kLanguages[] = {"fi", "sv", "en"};
 inline constexpr std::string_view kAddressTypes[] = {"postal", "visiting", "billing", "delivery"};
+// Customer groups by risk and need of service, and value classes (SPEC §2).
+inline constexpr std::string_view kCustomerGroups[] = {"partnership", "key", "small"};
+inline constexpr std::string_view kValueClasses[] = {"strategic", "key",        "big",   "middle",     "small_a",
+                                                     "small",     "non_active", "other", "prospective"};
+inline constexpr std::size_t kMaxAccountTeam = 20;
 
 struct Address {
     std::string type = "postal";
@@ -53,6 +58,10 @@ struct OrganisationFields {
     std::optional<std::string> sector_segment;
     std::optional<core::OrganisationId> parent;
     OrganisationStatus status = OrganisationStatus::kActive;
+    std::optional<std::string> customer_group;  // one of kCustomerGroups
+    std::optional<std::string> value_class;     // one of kValueClasses (set by hand until it is computed)
+    std::optional<core::UserId> kam;            // key account manager: a user with the KAM role
+    std::vector<core::UserId> account_team;     // further users with the KAM role
 };
 
 struct Organisation {
@@ -65,14 +74,22 @@ struct Organisation {
 
 // The editable members, as accepted in request bodies.
 inline constexpr std::string_view kEditableMembers[] = {
-    "name",      "business_id", "foreign_registry_id", "eori",      "vat_number", "addresses",
-    "languages", "roles",       "sector_segment",      "parent_id", "status"};
+    "name",      "business_id",    "foreign_registry_id", "eori",        "vat_number",  "addresses",
+    "languages", "roles",          "sector_segment",      "parent_id",   "status",      "customer_group",
+    "value_class", "kam_user_id", "account_team"};
 // Members a trader user may change on their own organisation.
 inline constexpr std::string_view kTraderEditableMembers[] = {"addresses", "languages"};
 // Members the system sets; present in responses, refused in requests.
 inline constexpr std::string_view kReadOnlyMembers[] = {"id", "version", "created_at", "updated_at"};
 
 core::Result<OrganisationFields> ValidateFields(const boost::json::object& body);
+
+// The folded postal address ("street|postal code|country") used to find near-duplicate names;
+// nullopt without a postal (or else first) address.
+std::optional<std::string> AddressKey(const OrganisationFields& f);
+// True when two organisation names are near-duplicates: equal after folding and dropping legal
+// forms (oy, ab, oyj, ltd, ...), or within a small edit distance of each other.
+bool SimilarNames(std::string_view a, std::string_view b);
 
 // The editable members as a JSON object (the form ValidateFields reads and history diffs).
 boost::json::object FieldsToJson(const OrganisationFields& f);

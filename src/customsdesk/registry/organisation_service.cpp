@@ -7,6 +7,8 @@
 #include "customsdesk/accounts/data_scope.hpp"
 #include "customsdesk/core/base64.hpp"
 #include "customsdesk/core/json.hpp"
+#include "customsdesk/registry/search.hpp"
+#include "customsdesk/registry/service_support.hpp"
 
 namespace customsdesk::registry {
 namespace {
@@ -17,15 +19,17 @@ using core::Result;
 
 constexpr std::string_view kColumns =
     "id, name, business_id, foreign_registry_id, eori, vat_number, addresses, languages, roles, sector_segment, "
-    "parent_id, status, version, created_at, updated_at";
+    "parent_id, status, version, created_at, updated_at, customer_group, value_class, kam_user_id, account_team";
 constexpr std::string_view kInsert =
     "INSERT INTO organisations (name, business_id, foreign_registry_id, eori, vat_number, addresses, languages, roles, "
-    "sector_segment, parent_id, status, version, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id";
+    "sector_segment, parent_id, status, customer_group, value_class, kam_user_id, account_team, address_key, version, "
+    "created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id";
 constexpr std::string_view kUpdate =
     "UPDATE organisations SET name = $1, business_id = $2, foreign_registry_id = $3, eori = $4, vat_number = $5, "
     "addresses = $6, languages = $7, roles = $8, sector_segment = $9, parent_id = $10, status = $11, "
-    "version = version + 1, updated_at = $12 WHERE id = $13 AND version = $14 AND deleted_at IS NULL";
+    "customer_group = $12, value_class = $13, kam_user_id = $14, account_team = $15, address_key = $16, "
+    "version = version + 1, updated_at = $17 WHERE id = $18 AND version = $19 AND deleted_at IS NULL";
 constexpr std::string_view kSoftDelete =
     "UPDATE organisations SET deleted_at = $1, updated_at = $1, version = version + 1 WHERE id = $2 AND deleted_at IS "
     "NULL";
@@ -36,14 +40,15 @@ constexpr std::string_view kFindByBusinessId =
     "SELECT id FROM organisations WHERE business_id = $1 AND deleted_at IS NULL AND id <> $2";
 constexpr std::string_view kFindByEori = "SELECT id FROM organisations WHERE eori = $1 AND deleted_at IS NULL AND id <> $2";
 
+constexpr std::string_view kCountSites =
+    "SELECT (SELECT COUNT(*) FROM establishments WHERE organisation_id = $1 AND deleted_at IS NULL) + "
+    "(SELECT COUNT(*) FROM contacts WHERE organisation_id = $1 AND deleted_at IS NULL)";
+constexpr std::string_view kSameAddress =
+    "SELECT id, name FROM organisations WHERE address_key = $1 AND deleted_at IS NULL AND id <> $2 ORDER BY id LIMIT 50";
+constexpr std::string_view kUserRoles = "SELECT roles FROM users WHERE id = $1";
+
 constexpr int kMaxHierarchyDepth = 100;
 const std::vector<std::string> kHistoryIgnored = {};
-
-bool CanMaintain(const core::Principal& p) {
-    if (!p.IsStaff()) return false;
-    return p.Has(core::Role::kAdmin) || p.Has(core::Role::kAgent) || p.Has(core::Role::kKam) ||
-           p.Has(core::Role::kSegmentManager);
-}
 
 Organisation FromRow(const storage::Row& r) {
     Organisation o;
@@ -62,6 +67,15 @@ Organisation FromRow(const storage::Row& r) {
     o.version = r.GetInt(12);
     o.created_at = core::ParseTimestamp(r.GetText(13)).value_or(core::Timestamp{});
     o.updated_at = core::ParseTimestamp(r.GetText(14)).value_or(core::Timestamp{});
+    o.fields.customer_group = r.GetOptText(15);
+    o.fields.value_class = r.GetOptText(16);
+    if (auto k = r.GetOptInt(17)) o.fields.kam = core::UserId(*k);
+    for (const auto& t : StringsFromJsonText(r.GetText(18))) {
+        try {
+            o.fields.account_team.emplace_back(std::stoll(t));
+        } catch (...) {
+        }
+    }
     return o;
 }
 
@@ -76,8 +90,26 @@ std::vector<storage::Param> FieldParams(const OrganisationFields& f) {
             StringsToJsonText(f.roles),
             storage::Opt(f.sector_segment),
             f.parent ? storage::Param(f.parent->value()) : storage::Null(),
-            std::string(StatusName(f.status))};
+            std::string(StatusName(f.status)),
+            storage::Opt(f.customer_group),
+            storage::Opt(f.value_class),
+            f.kam ? storage::Param(f.kam->value()) : storage::Null(),
+            TeamToJsonText(f.account_team),
+            storage::Opt(AddressKey(f))};
 }
+
+}  // namespace
+
+std::string TeamToJsonText(const std::vector<core::UserId>& team) {
+    std::vector<std::string> ids;
+    for (const auto& u : team) ids.push_back(std::to_string(u.value()));
+    return StringsToJsonText(ids);
+}
+
+Organisation OrganisationFromRow(const storage::Row& r) { return FromRow(r); }
+std::string_view OrganisationColumns() { return kColumns; }
+
+namespace {
 
 Result<std::optional<Organisation>> Load(storage::Transaction& tx, const core::AccessScope& scope,
                                          core::OrganisationId id) {
@@ -142,6 +174,50 @@ Result<void> CheckParent(storage::Transaction& tx, const OrganisationFields& f, 
                                        {{"/parent_id", "too_deep", "The hierarchy may have at most 100 levels."}}));
 }
 
+// The key account manager and the account team must be enabled users with the KAM role.
+Result<void> CheckAccountUsers(storage::Transaction& tx, const OrganisationFields& f) {
+    core::FieldErrors errs;
+    auto check = [&](core::UserId user, const std::string& pointer) -> Result<void> {
+        auto row = tx.QueryOne(kUserRoles, {user.value()});
+        if (!row) return Fail(std::move(row.error()));
+        const auto roles = *row ? StringsFromJsonText((*row)->GetText(0)) : std::vector<std::string>{};
+        if (!*row) {
+            errs.Add(pointer, "not_found", "No such user.");
+        } else if (std::find(roles.begin(), roles.end(), "kam") == roles.end()) {
+            errs.Add(pointer, "not_kam", "The user does not have the key account manager role.");
+        }
+        return {};
+    };
+    if (f.kam) {
+        if (auto r = check(*f.kam, "/kam_user_id"); !r) return r;
+    }
+    for (std::size_t i = 0; i < f.account_team.size(); ++i) {
+        if (auto r = check(f.account_team[i], "/account_team/" + std::to_string(i)); !r) return r;
+    }
+    return errs.ToResult();
+}
+
+// A near-duplicate name at the same postal address: refused unless the caller overrides it.
+Result<void> CheckSimilar(storage::Transaction& tx, const OrganisationFields& f, std::int64_t self_id) {
+    const auto key = AddressKey(f);
+    if (!key) return {};
+    auto rows = tx.Query(kSameAddress, {*key, self_id});
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<core::FieldError> similar;
+    for (const auto& r : rows->rows) {
+        if (!SimilarNames(f.name, r.GetText(1))) continue;
+        similar.push_back({"/name", "similar",
+                           fmt::format("Organisation {} \"{}\" at the same postal address has a similar name: "
+                                       "/api/v1/organisations/{}",
+                                       r.GetInt(0), r.GetText(1), r.GetInt(0))});
+    }
+    if (similar.empty()) return {};
+    return Fail(Error{core::ErrorCode::kConflict,
+                      "An organisation with a similar name exists at the same postal address; resend with "
+                      "allow_similar=true to create it anyway.",
+                      std::move(similar), "possible-duplicate-organisation"});
+}
+
 // A unique index can still refuse a write that raced with another; say which field.
 Error MapWriteError(Error e) {
     if (e.code == core::ErrorCode::kAlreadyExists) {
@@ -188,7 +264,8 @@ std::string LikePrefix(std::string_view prefix) {
 
 OrganisationService::OrganisationService(storage::Database& db, const core::Clock& clock) : db_(db), clock_(clock) {}
 
-Result<Organisation> OrganisationService::Create(const core::Principal& actor, const boost::json::object& body) {
+Result<Organisation> OrganisationService::Create(const core::Principal& actor, const boost::json::object& body,
+                                                 bool allow_similar) {
     if (!CanMaintain(actor)) return Fail(Error::PermissionDenied("Your role may not create organisations."));
     auto fields = ValidateFields(body);
     if (!fields) return Fail(std::move(fields.error()));
@@ -196,6 +273,10 @@ Result<Organisation> OrganisationService::Create(const core::Principal& actor, c
     return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<Organisation> {
         if (auto d = CheckDuplicates(tx, *fields, 0); !d) return Fail(std::move(d.error()));
         if (auto p = CheckParent(tx, *fields, 0); !p) return Fail(std::move(p.error()));
+        if (auto k = CheckAccountUsers(tx, *fields); !k) return Fail(std::move(k.error()));
+        if (!allow_similar) {
+            if (auto d = CheckSimilar(tx, *fields, 0); !d) return Fail(std::move(d.error()));
+        }
         auto params = FieldParams(*fields);
         params.push_back(core::FormatTimestamp(now));
         auto row = tx.QueryOne(kInsert, params);
@@ -208,6 +289,7 @@ Result<Organisation> OrganisationService::Create(const core::Principal& actor, c
         o.id = id;
         o.fields = std::move(*fields);
         o.created_at = o.updated_at = now;
+        if (auto ix = IndexDoc(tx, OrganisationDoc(o)); !ix) return Fail(std::move(ix.error()));
         return o;
     });
 }
@@ -266,6 +348,7 @@ Result<Organisation> OrganisationService::Update(const core::Principal& actor, c
         if (!fields) return Fail(std::move(fields.error()));
         if (auto d = CheckDuplicates(tx, *fields, id.value()); !d) return Fail(std::move(d.error()));
         if (auto p = CheckParent(tx, *fields, id.value()); !p) return Fail(std::move(p.error()));
+        if (auto k = CheckAccountUsers(tx, *fields); !k) return Fail(std::move(k.error()));
         const auto changes = history::Diff(before, FieldsToJson(*fields), kHistoryIgnored);
         Organisation updated = std::move(**current);
         if (changes.empty()) return updated;
@@ -281,6 +364,7 @@ Result<Organisation> OrganisationService::Update(const core::Principal& actor, c
         updated.fields = std::move(*fields);
         updated.version += 1;
         updated.updated_at = now;
+        if (auto ix = IndexDoc(tx, OrganisationDoc(updated)); !ix) return Fail(std::move(ix.error()));
         return updated;
     });
 }
@@ -299,6 +383,12 @@ Result<void> OrganisationService::Delete(const core::Principal& actor, core::Org
                                                     "them first.",
                                                     (*children)->GetInt(0))));
         }
+        auto sites = tx.QueryOne(kCountSites, {id.value()});
+        if (!sites) return Fail(std::move(sites.error()));
+        if (*sites && (*sites)->GetInt(0) > 0) {
+            return Fail(Error::Conflict("The organisation has establishments or contacts; delete them first."));
+        }
+        if (auto ix = UnindexDoc(tx, EntityKind::kOrganisation, id.value()); !ix) return Fail(std::move(ix.error()));
         auto n = tx.Execute(kSoftDelete, {core::FormatTimestamp(now), id.value()});
         if (!n) return Fail(std::move(n.error()));
         history::ChangeRecord rec{"organisation", id.value(), id.value(), history::ChangeAction::kDelete,
@@ -356,6 +446,51 @@ Result<OrganisationPage> OrganisationService::List(const core::Principal& actor,
             page.items.push_back(FromRow(r));
         }
         return page;
+    });
+}
+
+Result<OrganisationGroup> OrganisationService::Group(const core::Principal& actor, core::OrganisationId id) {
+    return storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<OrganisationGroup> {
+        const auto scope = actor.Scope();
+        auto start = Load(tx, scope, id);
+        if (!start) return Fail(std::move(start.error()));
+        if (!*start) return Fail(NotFound(id));
+        // Up to the root, as far as the caller may see.
+        Organisation root = std::move(**start);
+        for (int depth = 0; depth < kMaxHierarchyDepth && root.fields.parent; ++depth) {
+            auto parent = Load(tx, scope, *root.fields.parent);
+            if (!parent) return Fail(std::move(parent.error()));
+            if (!*parent) break;
+            root = std::move(**parent);
+        }
+        // Then breadth-first down, level by level.
+        OrganisationGroup group;
+        group.root = root.id;
+        group.members.push_back({std::move(root), 0});
+        std::vector<std::int64_t> level = {group.root.value()};
+        for (int depth = 1; depth <= kMaxHierarchyDepth && !level.empty(); ++depth) {
+            std::vector<std::int64_t> next;
+            for (const auto parent_id : level) {
+                accounts::ScopedSql q(scope,
+                                      fmt::format("SELECT {} FROM organisations WHERE deleted_at IS NULL", kColumns),
+                                      "id");
+                q.And("parent_id = ", parent_id);
+                q.Raw(" ORDER BY name, id LIMIT " + q.Bind(static_cast<std::int64_t>(kMaxGroupSize + 1)));
+                auto rows = tx.Query(q.sql(), q.params());
+                if (!rows) return Fail(std::move(rows.error()));
+                for (const auto& r : rows->rows) {
+                    if (group.members.size() >= kMaxGroupSize) {
+                        group.truncated = true;
+                        return group;
+                    }
+                    auto o = FromRow(r);
+                    next.push_back(o.id.value());
+                    group.members.push_back({std::move(o), depth});
+                }
+            }
+            level = std::move(next);
+        }
+        return group;
     });
 }
 

@@ -37,16 +37,38 @@ struct OrganisationQuery {
     std::optional<std::string> cursor;  // opaque, from a previous page's next_cursor
 };
 
+inline constexpr std::size_t kMaxGroupSize = 5000;
+
+// An account hierarchy: the root (as far up as the caller may see) and everything below it,
+// breadth-first, each with its depth below the root (root = 0).
+struct OrganisationGroup {
+    struct Member {
+        Organisation organisation;
+        int depth = 0;
+    };
+    core::OrganisationId root;
+    std::vector<Member> members;
+    bool truncated = false;  // more than kMaxGroupSize members
+};
+
 struct OrganisationPage {
     std::vector<Organisation> items;
     std::optional<std::string> next_cursor;
 };
 
+// Row mapping shared with the import/export code of this module.
+std::string_view OrganisationColumns();
+Organisation OrganisationFromRow(const storage::Row& r);
+std::string TeamToJsonText(const std::vector<core::UserId>& team);
+
 class OrganisationService {
 public:
     OrganisationService(storage::Database& db, const core::Clock& clock);
 
-    core::Result<Organisation> Create(const core::Principal& actor, const boost::json::object& body);
+    // A near-duplicate name at the same postal address is refused (kConflict, type
+    // "possible-duplicate-organisation", pointers to the existing records) unless `allow_similar`.
+    core::Result<Organisation> Create(const core::Principal& actor, const boost::json::object& body,
+                                      bool allow_similar = false);
     core::Result<Organisation> Get(const core::Principal& actor, core::OrganisationId id);
     // `patch` is an RFC 7396 merge patch of the editable members; `expected_version` from If-Match.
     core::Result<Organisation> Update(const core::Principal& actor, core::OrganisationId id,
@@ -55,6 +77,7 @@ public:
     core::Result<OrganisationPage> List(const core::Principal& actor, const OrganisationQuery& query);
     // Adds an error for each invalid query member ("/query/<name>"); List() makes the same checks.
     static void CheckQuery(const OrganisationQuery& query, core::FieldErrors& errors);
+    core::Result<OrganisationGroup> Group(const core::Principal& actor, core::OrganisationId id);
     core::Result<history::ChangePage> History(const core::Principal& actor, core::OrganisationId id,
                                               std::int64_t before_id, int limit);
 

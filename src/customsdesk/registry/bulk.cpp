@@ -1,0 +1,69 @@
+#include "customsdesk/registry/bulk.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <span>
+
+namespace customsdesk::registry {
+
+core::Result<std::vector<std::int64_t>> AllocateIds(storage::Transaction& tx, std::string_view table, std::size_t n) {
+    std::vector<std::int64_t> ids;
+    if (n == 0) return ids;
+    ids.reserve(n);
+    if (tx.dialect() == storage::Dialect::kSqlite) {
+        auto row = tx.QueryOne(fmt::format("SELECT COALESCE(MAX(id), 0) FROM {}", table));
+        if (!row) return core::Fail(std::move(row.error()));
+        const std::int64_t first = (*row)->GetInt(0) + 1;
+        for (std::size_t i = 0; i < n; ++i) ids.push_back(first + static_cast<std::int64_t>(i));
+        return ids;
+    }
+    auto rows = tx.Query(fmt::format("SELECT nextval(pg_get_serial_sequence('{}', 'id')) FROM generate_series(1, "
+                                     "CAST($1 AS BIGINT))",
+                                     table),
+                         {static_cast<std::int64_t>(n)});
+    if (!rows) return core::Fail(std::move(rows.error()));
+    for (const auto& r : rows->rows) ids.push_back(r.GetInt(0));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+namespace {
+
+std::string Statement(std::string_view head, std::size_t columns, std::size_t rows) {
+    std::string sql(head);
+    sql += " VALUES ";
+    std::size_t p = 1;
+    for (std::size_t r = 0; r < rows; ++r) {
+        sql += r == 0 ? "(" : ", (";
+        for (std::size_t c = 0; c < columns; ++c) {
+            if (c > 0) sql += ", ";
+            sql += '$';
+            sql += std::to_string(p++);
+        }
+        sql += ')';
+    }
+    return sql;
+}
+
+}  // namespace
+
+core::Result<void> BulkInsert(storage::Transaction& tx, std::string_view head, std::size_t columns,
+                              const std::vector<storage::Param>& params) {
+    if (columns == 0 || params.size() % columns != 0) return core::Fail(core::Error::Internal("BulkInsert: bad shape"));
+    const std::size_t total_rows = params.size() / columns;
+    const std::size_t batch = std::max<std::size_t>(1, std::min(kBulkRowsPerStatement, kMaxBulkParams / columns));
+    const std::string full = Statement(head, columns, batch);
+    std::size_t row = 0;
+    while (row < total_rows) {
+        const std::size_t n = std::min(batch, total_rows - row);
+        const std::string partial = n == batch ? std::string() : Statement(head, columns, n);
+        std::span<const storage::Param> slice(params.data() + row * columns, n * columns);
+        auto r = tx.Execute(n == batch ? full : partial, slice);
+        if (!r) return core::Fail(std::move(r.error()));
+        row += n;
+    }
+    return {};
+}
+
+}  // namespace customsdesk::registry

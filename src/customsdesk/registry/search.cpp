@@ -1,0 +1,327 @@
+#include "customsdesk/registry/search.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "customsdesk/accounts/data_scope.hpp"
+#include "customsdesk/core/identifiers.hpp"
+#include "customsdesk/registry/bulk.hpp"
+#include "customsdesk/registry/text_fold.hpp"
+
+namespace customsdesk::registry {
+namespace {
+
+using core::Fail;
+using core::Result;
+
+constexpr std::string_view kFindEntry = "SELECT id FROM search_entries WHERE entity_type = $1 AND entity_id = $2";
+constexpr std::string_view kDeleteEntry = "DELETE FROM search_entries WHERE id = $1";
+constexpr std::string_view kDeleteKeys = "DELETE FROM search_keys WHERE entry_id = $1";
+constexpr std::string_view kDeleteFts = "DELETE FROM search_fts WHERE rowid = $1";
+constexpr std::string_view kInsertEntrySqlite =
+    "INSERT INTO search_entries (id, entity_type, entity_id, organisation_id, title, subtitle, name_key)";
+constexpr std::string_view kInsertEntryPostgres =
+    "INSERT INTO search_entries (id, entity_type, entity_id, organisation_id, title, subtitle, name_key, terms)";
+constexpr std::string_view kInsertKey = "INSERT INTO search_keys (key, entry_id)";
+constexpr std::string_view kInsertFts = "INSERT INTO search_fts (rowid, terms, scope)";
+
+constexpr std::string_view kHitColumns =
+    "SELECT e.id, e.entity_type, e.entity_id, e.organisation_id, e.title, e.subtitle, e.name_key";
+// Greater than any folded continuation of a prefix: U+10FFFF.
+constexpr std::string_view kPrefixEnd = "\xf4\x8f\xbf\xbf";
+
+std::string Terms(const SearchDoc& d) {
+    std::string out;
+    std::set<std::string> seen;
+    auto add = [&](std::string_view text) {
+        for (auto& w : Words(text)) {
+            if (!seen.insert(w).second) continue;
+            if (!out.empty()) out += ' ';
+            out += w;
+        }
+    };
+    add(d.name);
+    add(d.text);
+    for (const auto& k : d.keys) add(k);
+    return out;
+}
+
+std::vector<std::string> Keys(const SearchDoc& d) {
+    std::vector<std::string> out;
+    for (const auto& k : d.keys) {
+        std::string f = Fold(k);
+        f.erase(std::remove(f.begin(), f.end(), ' '), f.end());
+        if (!f.empty() && std::find(out.begin(), out.end(), f) == out.end()) out.push_back(std::move(f));
+    }
+    return out;
+}
+
+std::string Scope(std::int64_t organisation_id) { return fmt::format("o{}", organisation_id); }
+
+// Appends the parameters of one entry row (and its keys / FTS row) to the batches.
+void AddRows(storage::Dialect dialect, const SearchDoc& d, std::int64_t entry_id, std::vector<storage::Param>& entries,
+             std::vector<storage::Param>& keys, std::vector<storage::Param>& fts) {
+    const std::string terms = Terms(d);
+    entries.insert(entries.end(), {entry_id, std::string(EntityKindName(d.kind)), d.entity_id, d.organisation_id,
+                                   d.title, d.subtitle, NameKey(d.name)});
+    if (dialect == storage::Dialect::kPostgres) {
+        entries.emplace_back(terms);
+    } else {
+        fts.insert(fts.end(), {entry_id, terms, Scope(d.organisation_id)});
+    }
+    for (auto& k : Keys(d)) keys.insert(keys.end(), {std::move(k), entry_id});
+}
+
+Result<void> WriteRows(storage::Transaction& tx, const std::vector<storage::Param>& entries,
+                       const std::vector<storage::Param>& keys, const std::vector<storage::Param>& fts) {
+    const bool pg = tx.dialect() == storage::Dialect::kPostgres;
+    if (auto r = BulkInsert(tx, pg ? kInsertEntryPostgres : kInsertEntrySqlite, pg ? 8 : 7, entries); !r) return r;
+    if (auto r = BulkInsert(tx, kInsertKey, 2, keys); !r) return r;
+    if (!pg) return BulkInsert(tx, kInsertFts, 3, fts);
+    return {};
+}
+
+std::string CityList(const std::vector<Address>& addresses) {
+    std::string out;
+    for (const auto& a : addresses) {
+        if (a.city.empty() || out.find(a.city) != std::string::npos) continue;
+        if (!out.empty()) out += ", ";
+        out += a.city;
+    }
+    return out;
+}
+
+SearchHit HitFromRow(const storage::Row& r, MatchKind match) {
+    SearchHit h;
+    h.kind = ParseEntityKind(r.GetText(1)).value_or(EntityKind::kOrganisation);
+    h.id = r.GetInt(2);
+    h.organisation_id = r.GetInt(3);
+    h.title = r.GetText(4);
+    h.subtitle = r.GetText(5);
+    h.match = match;
+    return h;
+}
+
+}  // namespace
+
+std::string_view EntityKindName(EntityKind k) {
+    switch (k) {
+        case EntityKind::kOrganisation: return "organisation";
+        case EntityKind::kEstablishment: return "establishment";
+        case EntityKind::kContact: return "contact";
+    }
+    return "organisation";
+}
+
+std::optional<EntityKind> ParseEntityKind(std::string_view s) {
+    if (s == "organisation") return EntityKind::kOrganisation;
+    if (s == "establishment") return EntityKind::kEstablishment;
+    if (s == "contact") return EntityKind::kContact;
+    return std::nullopt;
+}
+
+std::string_view MatchKindName(MatchKind m) {
+    switch (m) {
+        case MatchKind::kIdentifier: return "identifier";
+        case MatchKind::kPrefix: return "prefix";
+        case MatchKind::kWords: return "words";
+    }
+    return "words";
+}
+
+SearchDoc OrganisationDoc(const Organisation& o) {
+    SearchDoc d;
+    d.kind = EntityKind::kOrganisation;
+    d.entity_id = o.id.value();
+    d.organisation_id = o.id.value();
+    d.title = o.fields.name;
+    const std::string cities = CityList(o.fields.addresses);
+    const std::string id = o.fields.business_id.value_or(o.fields.foreign_registry_id.value_or(""));
+    d.subtitle = cities.empty() ? id : (id.empty() ? cities : id + " · " + cities);
+    d.name = o.fields.name;
+    d.text = cities;
+    for (const auto* k : {&o.fields.business_id, &o.fields.eori, &o.fields.vat_number, &o.fields.foreign_registry_id}) {
+        if (*k) d.keys.push_back(**k);
+    }
+    return d;
+}
+
+SearchDoc EstablishmentDoc(const Establishment& e) {
+    SearchDoc d;
+    d.kind = EntityKind::kEstablishment;
+    d.entity_id = e.id.value();
+    d.organisation_id = e.organisation.value();
+    d.title = e.fields.name;
+    d.subtitle = e.fields.street.empty() ? e.fields.city : e.fields.street + ", " + e.fields.city;
+    d.name = e.fields.name;
+    d.text = e.fields.city + " " + e.fields.unlocode.value_or("");
+    return d;
+}
+
+SearchDoc ContactDoc(const Contact& c) {
+    SearchDoc d;
+    d.kind = EntityKind::kContact;
+    d.entity_id = c.id.value();
+    d.organisation_id = c.organisation.value();
+    d.title = c.fields.first_name + " " + c.fields.last_name;
+    d.subtitle = c.fields.email.value_or(c.fields.phone.value_or(""));
+    d.name = d.title;
+    d.text = c.fields.email.value_or("");
+    if (c.fields.email) d.keys.push_back(*c.fields.email);
+    return d;
+}
+
+Result<void> UnindexDoc(storage::Transaction& tx, EntityKind kind, std::int64_t entity_id) {
+    auto row = tx.QueryOne(kFindEntry, {std::string(EntityKindName(kind)), entity_id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return {};
+    const std::int64_t id = (*row)->GetInt(0);
+    if (auto r = tx.Execute(kDeleteKeys, {id}); !r) return Fail(std::move(r.error()));
+    if (tx.dialect() == storage::Dialect::kSqlite) {
+        if (auto r = tx.Execute(kDeleteFts, {id}); !r) return Fail(std::move(r.error()));
+    }
+    if (auto r = tx.Execute(kDeleteEntry, {id}); !r) return Fail(std::move(r.error()));
+    return {};
+}
+
+Result<void> IndexDoc(storage::Transaction& tx, const SearchDoc& doc) {
+    if (auto r = UnindexDoc(tx, doc.kind, doc.entity_id); !r) return r;
+    return IndexNewDocs(tx, std::span<const SearchDoc>(&doc, 1));
+}
+
+Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> docs) {
+    auto ids = AllocateIds(tx, "search_entries", docs.size());
+    if (!ids) return Fail(std::move(ids.error()));
+    std::vector<storage::Param> entries, keys, fts;
+    constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big import
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        AddRows(tx.dialect(), docs[i], (*ids)[i], entries, keys, fts);
+        if ((i + 1) % kChunk == 0 || i + 1 == docs.size()) {
+            if (auto r = WriteRows(tx, entries, keys, fts); !r) return r;
+            entries.clear();
+            keys.clear();
+            fts.clear();
+        }
+    }
+    return {};
+}
+
+Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& actor, const SearchQuery& query) {
+    core::FieldErrors errs;
+    if (query.limit < 1 || query.limit > kMaxSearchResults) {
+        errs.Add("/query/limit", "range", fmt::format("The number of results is 1 to {}.", kMaxSearchResults));
+    }
+    if (query.text.size() > kMaxSearchQueryBytes) {
+        errs.Add("/query/q", "too_long", fmt::format("A search is at most {} bytes.", kMaxSearchQueryBytes));
+    }
+    if (auto ok = errs.ToResult("The query has invalid parameters."); !ok) return Fail(std::move(ok.error()));
+
+    const auto words = Words(query.text, kMaxSearchWords);
+    std::vector<SearchHit> hits;
+    if (words.empty()) return hits;
+    std::string key = Fold(core::TrimAscii(query.text));
+    key.erase(std::remove(key.begin(), key.end(), ' '), key.end());
+    std::string prefix;
+    for (const auto& w : words) prefix += (prefix.empty() ? "" : " ") + w;
+
+    const core::AccessScope scope = actor.Scope();
+    const auto limit = static_cast<std::size_t>(query.limit);
+    std::set<std::int64_t> seen;  // entry ids already on the page
+    const bool sqlite = db_.dialect() == storage::Dialect::kSqlite;
+
+    auto add_kind = [&](accounts::ScopedSql& q) {
+        if (query.kind) q.And("e.entity_type = ", std::string(EntityKindName(*query.kind)));
+    };
+    auto take = [&](const storage::QueryResult& rows, MatchKind match) {
+        for (const auto& r : rows.rows) {
+            if (hits.size() >= limit) break;
+            if (seen.insert(r.GetInt(0)).second) hits.push_back(HitFromRow(r, match));
+        }
+    };
+
+    return storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::vector<SearchHit>> {
+        // (1) exact identifier
+        if (!key.empty() && key.size() <= 80) {
+            accounts::ScopedSql q(scope,
+                                  std::string(kHitColumns) +
+                                      " FROM search_keys k JOIN search_entries e ON e.id = k.entry_id WHERE TRUE",
+                                  "e.organisation_id");
+            q.And("k.key = ", key);
+            add_kind(q);
+            q.Raw(" ORDER BY e.name_key, e.id LIMIT " + q.Bind(static_cast<std::int64_t>(limit)));
+            auto rows = tx.Query(q.sql(), q.params());
+            if (!rows) return Fail(std::move(rows.error()));
+            take(*rows, MatchKind::kIdentifier);
+        }
+        // (2) name prefix
+        if (hits.size() < limit) {
+            accounts::ScopedSql q(scope, std::string(kHitColumns) + " FROM search_entries e WHERE TRUE",
+                                  "e.organisation_id");
+            q.And("e.name_key >= ", prefix);
+            q.And("e.name_key < ", prefix + std::string(kPrefixEnd));
+            add_kind(q);
+            q.Raw(" ORDER BY e.name_key, e.id LIMIT " + q.Bind(static_cast<std::int64_t>(limit + seen.size())));
+            auto rows = tx.Query(q.sql(), q.params());
+            if (!rows) return Fail(std::move(rows.error()));
+            take(*rows, MatchKind::kPrefix);
+        }
+        // (3) every word as a word prefix, ranked in C++
+        if (hits.size() < limit) {
+            std::string match;
+            for (const auto& w : words) {
+                if (!match.empty()) match += sqlite ? " AND " : " & ";
+                match += sqlite ? "\"" + w + "\"*" : w + ":*";
+            }
+            std::string sql;
+            if (sqlite) {
+                match = "terms : (" + match + ")";
+                if (!scope.unrestricted()) match += " AND scope : \"" + Scope(scope.organisation->value()) + "\"";
+                sql = std::string(kHitColumns) +
+                      " FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid WHERE TRUE";
+            } else {
+                sql = std::string(kHitColumns) + " FROM search_entries e WHERE TRUE";
+            }
+            accounts::ScopedSql q(scope, sql, "e.organisation_id");
+            if (sqlite) q.And("search_fts MATCH ", match);
+            else q.Raw(" AND e.terms_tsv @@ to_tsquery('simple', " + q.Bind(match) + ")");
+            add_kind(q);
+            q.Raw(" LIMIT " + q.Bind(static_cast<std::int64_t>(kWordTierCandidates)));
+            auto rows = tx.Query(q.sql(), q.params());
+            if (!rows) return Fail(std::move(rows.error()));
+            struct Ranked {
+                int score;
+                std::string name_key;
+                const storage::Row* row;
+            };
+            std::vector<Ranked> ranked;
+            for (const auto& r : rows->rows) {
+                if (seen.contains(r.GetInt(0))) continue;
+                const auto title_words = Words(r.GetText(4));
+                int score = 0;
+                for (const auto& w : words) {
+                    if (std::any_of(title_words.begin(), title_words.end(),
+                                    [&](const std::string& t) { return t.starts_with(w); })) {
+                        score += 2;
+                        if (std::find(title_words.begin(), title_words.end(), w) != title_words.end()) score += 1;
+                    }
+                }
+                ranked.push_back({score, r.GetText(6), &r});
+            }
+            std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+                if (a.score != b.score) return a.score > b.score;
+                if (a.name_key != b.name_key) return a.name_key < b.name_key;
+                return a.row->GetInt(0) < b.row->GetInt(0);
+            });
+            for (const auto& r : ranked) {
+                if (hits.size() >= limit) break;
+                seen.insert(r.row->GetInt(0));
+                hits.push_back(HitFromRow(*r.row, MatchKind::kWords));
+            }
+        }
+        return std::move(hits);
+    });
+}
+
+}  // namespace customsdesk::registry

@@ -1,0 +1,157 @@
+#include "customsdesk/registry/text_fold.hpp"
+
+#include <array>
+
+namespace customsdesk::registry {
+namespace {
+
+// Base letters of U+00C0..U+024F (Latin-1 Supplement letters, Latin Extended-A and -B), from the
+// Unicode canonical decompositions, plus the usual spellings of letters that have none (æ -> ae,
+// ø -> o, ß -> ss, þ -> th, ł -> l). "" keeps the code point; " " makes it a separator (×, ÷).
+constexpr std::array<const char*, 0x250 - 0xC0> kLatin = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "y",
+    "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
+    "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
+    "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
+    "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
+    "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
+    "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
+    "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
+    "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+    "b", "b", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+    "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+    "o", "o", "", "", "", "", "", "", "", "", "", "", "", "", "", "u",
+    "u", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+    "", "", "", "", "dz", "dz", "dz", "lj", "lj", "lj", "nj", "nj", "nj", "a", "a", "i",
+    "i", "o", "o", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "", "a", "a",
+    "a", "a", "", "", "", "", "g", "g", "k", "k", "o", "o", "o", "o", "", "",
+    "j", "dz", "dz", "dz", "g", "g", "", "", "n", "n", "a", "a", "", "", "", "",
+    "a", "a", "a", "a", "e", "e", "e", "e", "i", "i", "i", "i", "o", "o", "o", "o",
+    "r", "r", "r", "r", "u", "u", "u", "u", "s", "s", "t", "t", "", "", "h", "h",
+    "", "", "", "", "", "", "a", "a", "e", "e", "o", "o", "o", "o", "o", "o",
+    "o", "o", "y", "y", "", "", "", "", "", "", "", "", "", "", "", "",
+    "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+};
+
+// Decodes one UTF-8 sequence at `i`; returns the code point or -1 for an invalid byte (skipped).
+int Decode(std::string_view s, std::size_t& i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+        ++i;
+        return b0;
+    }
+    int len = 0;
+    int cp = 0;
+    if ((b0 & 0xE0) == 0xC0) {
+        len = 2;
+        cp = b0 & 0x1F;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        len = 3;
+        cp = b0 & 0x0F;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        len = 4;
+        cp = b0 & 0x07;
+    } else {
+        ++i;
+        return -1;
+    }
+    if (i + len > s.size()) {
+        ++i;
+        return -1;
+    }
+    for (int k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) {
+            ++i;
+            return -1;
+        }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    const std::size_t start = i;
+    i += len;
+    (void)start;
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return -1;
+    }
+    return cp;
+}
+
+void Encode(int cp, std::string& out) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+bool IsWordByte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u >= 0x80;
+}
+
+}  // namespace
+
+std::string Fold(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        int cp = Decode(text, i);
+        if (cp < 0) continue;
+        if (cp < 0x80) {
+            out += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        } else if (cp >= 0xC0 && cp < 0x250 && kLatin[cp - 0xC0][0] != '\0') {
+            out += kLatin[cp - 0xC0];
+        } else if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) {
+            Encode(cp + 32, out);  // Greek capitals
+        } else if (cp >= 0x410 && cp <= 0x42F) {
+            Encode(cp + 32, out);  // Cyrillic capitals
+        } else if (cp >= 0x400 && cp <= 0x40F) {
+            Encode(cp + 80, out);
+        } else if ((cp >= 0xC0 && cp < 0x250) || (cp >= 0x370 && cp <= 0x6FF) || (cp >= 0x3040 && cp <= 0x9FFF) ||
+                   (cp >= 0xAC00 && cp <= 0xD7AF)) {
+            Encode(cp, out);  // letters of other scripts stay as they are
+        } else {
+            out += ' ';  // symbols, punctuation, spaces and dashes outside ASCII separate words
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> Words(std::string_view text, std::size_t max_words) {
+    const std::string folded = Fold(text);
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    while (i < folded.size() && words.size() < max_words) {
+        while (i < folded.size() && !IsWordByte(folded[i])) ++i;
+        const std::size_t start = i;
+        while (i < folded.size() && IsWordByte(folded[i])) ++i;
+        if (i > start) words.emplace_back(folded.substr(start, i - start));
+    }
+    return words;
+}
+
+std::string NameKey(std::string_view text) {
+    std::string out;
+    for (const auto& w : Words(text, kMaxWords)) {
+        if (!out.empty()) out += ' ';
+        out += w;
+    }
+    return out;
+}
+
+}  // namespace customsdesk::registry
