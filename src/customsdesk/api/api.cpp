@@ -359,6 +359,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     router.Add("PATCH", "/api/v1/organisations/{id}", Bind<PatchOrganisation>(s));
     router.Add("DELETE", "/api/v1/organisations/{id}", Bind<DeleteOrganisation>(s));
     router.Add("GET", "/api/v1/organisations/{id}/history", Bind<OrganisationHistory>(s));
+    RegisterRulesetRoutes(router, s);
     RegisterRegistryRoutes(router, s);
 }
 

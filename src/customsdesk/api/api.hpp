@@ -21,6 +21,7 @@
 #include "customsdesk/registry/establishment_service.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
 #include "customsdesk/registry/search.hpp"
+#include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/storage/database.hpp"
 
 namespace customsdesk::api {
@@ -33,6 +34,7 @@ struct Services {
     const core::Clock& clock;
     accounts::AccountService& accounts;
     registry::OrganisationService& organisations;
+    ruleset::RulesetService& rulesets;
     http::Metrics& metrics;
     std::string version;
     registry::EstablishmentService& establishments;
@@ -46,6 +48,8 @@ void RegisterRoutes(http::Router& router, Services& services);
 void RegisterRegistryRoutes(http::Router& router, Services& services);
 // Runs a CSV import job (kind "registry_import") as its submitter.
 jobs::JobHandler ImportJobHandler(Services& services);
+// The /api/v1/rulesets routes (ruleset_routes.cpp); called by RegisterRoutes.
+void RegisterRulesetRoutes(http::Router& router, Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

@@ -15,12 +15,14 @@ TEST(OpenApi, DocumentDescribesExactlyTheRegisteredRoutes) {
     accounts::LoginThrottle throttle(clock);
     accounts::AccountService accounts(**db, clock, throttle);
     registry::OrganisationService organisations(**db, clock);
+    ruleset::RulesetService rulesets(**db, clock);
     http::Metrics metrics;
     registry::EstablishmentService establishments(**db, clock);
     registry::ContactService contacts(**db, clock);
     registry::SearchService search(**db);
     jobs::JobQueue jobs(**db, clock);
-    Services services{**db, clock, accounts, organisations, metrics, "test", establishments, contacts, search, jobs};
+    Services services{**db,    clock,  accounts, organisations, rulesets, metrics, "test", establishments,
+                      contacts, search, jobs};
     http::Router router;
     RegisterRoutes(router, services);
 

@@ -10,6 +10,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <pthread.h>
 #include <thread>
@@ -23,6 +25,7 @@
 #include "customsdesk/http/server.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
 #include "customsdesk/rules/cli.hpp"
+#include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/storage/migrations.hpp"
 #include "customsdesk/web/embedded_assets.hpp"
@@ -100,6 +103,7 @@ struct Runtime {
     accounts::LoginThrottle throttle{clock};
     std::unique_ptr<accounts::AccountService> accounts;
     std::unique_ptr<registry::OrganisationService> organisations;
+    std::unique_ptr<ruleset::RulesetService> rulesets;
     std::unique_ptr<registry::EstablishmentService> establishments;
     std::unique_ptr<registry::ContactService> contacts;
     std::unique_ptr<registry::SearchService> search;
@@ -108,6 +112,7 @@ struct Runtime {
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
         organisations = std::make_unique<registry::OrganisationService>(*db, clock);
+        rulesets = std::make_unique<ruleset::RulesetService>(*db, clock);
         establishments = std::make_unique<registry::EstablishmentService>(*db, clock);
         contacts = std::make_unique<registry::ContactService>(*db, clock);
         search = std::make_unique<registry::SearchService>(*db);
@@ -155,9 +160,9 @@ int Serve(const Config& cfg, bool demo) {
     }
     http::Metrics metrics;
     AddPoolMetrics(metrics, *rt.db);
-    api::Services services{*rt.db,     rt.clock,          *rt.accounts,         *rt.organisations,
-                           metrics,    CUSTOMSDESK_VERSION, *rt.establishments,  *rt.contacts,
-                           *rt.search, *rt.jobs};
+    api::Services services{*rt.db,          rt.clock,          *rt.accounts,       *rt.organisations,
+                           *rt.rulesets,    metrics,           CUSTOMSDESK_VERSION, *rt.establishments,
+                           *rt.contacts,    *rt.search,        *rt.jobs};
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();
@@ -207,6 +212,43 @@ int Serve(const Config& cfg, bool demo) {
     rt.jobs->Stop();
     rt.db->Close();
     spdlog::info("event=stopped");
+    return 0;
+}
+
+// `rules import FILE.dmn --key KEY [--name NAME] [--comment TEXT] [--db URL]`: uploads a DMN file as a new
+// draft version of a rule set, authored by the system user (so any risk analyst may approve it).
+int ImportRuleset(Config cfg, const std::vector<std::string>& args) {
+    std::string file, key, comment = "imported from the command line";
+    std::optional<std::string> name;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const bool has_value = i + 1 < args.size();
+        if (args[i] == "--key" && has_value) key = args[++i];
+        else if (args[i] == "--name" && has_value) name = args[++i];
+        else if (args[i] == "--comment" && has_value) comment = args[++i];
+        else if (args[i] == "--db" && has_value) cfg.db = args[++i];
+        else if (file.empty() && !args[i].starts_with("--")) file = args[i];
+        else {
+            std::cerr << "usage: customsdesk rules import FILE.dmn --key KEY [--name NAME] [--comment TEXT] [--db URL]\n";
+            return 2;
+        }
+    }
+    if (file.empty() || key.empty()) {
+        std::cerr << "usage: customsdesk rules import FILE.dmn --key KEY [--name NAME] [--comment TEXT] [--db URL]\n";
+        return 2;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        std::cerr << "customsdesk: cannot read " << file << "\n";
+        return 1;
+    }
+    std::string xml(ruleset::kMaxDmnBytes + 1, '\0');
+    in.read(xml.data(), static_cast<std::streamsize>(xml.size()));
+    xml.resize(static_cast<std::size_t>(in.gcount()));
+    Runtime rt(cfg, true);
+    auto v = OrDie(rt.rulesets->Upload(core::Principal::System(), key, xml, name, comment), "cannot import " + file);
+    std::printf("imported %s as rule set %s version %lld (draft)\n", file.c_str(), v.key.c_str(),
+                static_cast<long long>(v.version));
+    rt.db->Close();
     return 0;
 }
 
@@ -292,8 +334,9 @@ int Main(int argc, char** argv) {
     auto* version = app.add_subcommand("version", "Print the version");
 
     auto* rules = app.add_subcommand("rules", "Decision tables: `rules tck DIR`, `rules eval FILE.dmn --decision NAME "
-                                              "--input JSON [--explain]`");
+                                              "--input JSON [--explain]`, `rules import FILE.dmn --key KEY`");
     rules->prefix_command();  // everything after `rules` goes to the rules engine's own command line
+    rules->fallthrough(false);  // else CLI11 hands the words to the parent app, which refuses them
 
     try {
         app.parse(argc, argv);
@@ -307,7 +350,11 @@ int Main(int argc, char** argv) {
         return 0;
     }
     if (serve->parsed()) return Serve(cfg, demo);
-    if (rules->parsed()) return rules::RunCli(rules->remaining(), std::cout, std::cerr);
+    if (rules->parsed()) {
+        const auto args = rules->remaining();
+        if (!args.empty() && args[0] == "import") return ImportRuleset(cfg, args);
+        return rules::RunCli(args, std::cout, std::cerr);
+    }
     if (migrate->parsed()) {
         auto db = OpenDatabase(cfg, false);
         core::SystemClock clock;
