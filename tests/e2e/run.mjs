@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Runner, startServer, newBrowser, assert, assertEqual, seriousViolations, visibleTexts, repoRoot, WAIT_MS }
+import { Runner, Skip, startServer, newBrowser, assert, assertEqual, seriousViolations, visibleTexts, repoRoot, WAIT_MS }
   from './harness.mjs';
 
 const [binary, artifactDir = path.join(os.tmpdir(), 'customsdesk-e2e'), filter] = process.argv.slice(2);
@@ -323,6 +323,98 @@ runner.test('error banner: a failed request shows a visible banner', async () =>
     await page.waitForSelector('#f-username');
     assert((await page.textContent('.banner-error')).includes('Istuntosi on päättynyt'), 'session-expired banner');
     await shot(page, 'error-banner');
+  });
+});
+
+// Finnish Business ID with its check digit (weights 7 9 10 5 8 4 2, mod 11), or null when the
+// seven digits have no valid check digit (remainder 1).
+function businessId(digits) {
+  const w = [7, 9, 10, 5, 8, 4, 2];
+  const r = [...digits].reduce((s, d, i) => s + Number(d) * w[i], 0) % 11;
+  if (r === 1) return null;
+  return `${digits}-${r === 0 ? 0 : 11 - r}`;
+}
+function validBusinessId(seed) {
+  for (let n = seed; ; n++) {
+    const id = businessId(String(n).padStart(7, '0'));
+    if (id) return id;
+  }
+}
+
+// True when the server routes `path` for some method other than `method` (405, not 404).
+async function serverHas(method, path) {
+  return (await fetch(`${base}${path}`, { method })).status === 405;
+}
+
+runner.test('CSV import: one bad row in all-or-nothing mode imports nothing and the report names the row', async () => {
+  if (!(await serverHas('GET', '/api/v1/imports'))) throw new Skip('no /api/v1/imports endpoint');
+  const good1 = validBusinessId(4711001);
+  const good2 = validBusinessId(4711101);
+  const [digits, check] = validBusinessId(4711201).split('-');
+  const bad = `${digits}-${(Number(check) + 1) % 10}`;  // a wrong check digit
+  const csv = `name,business_id\r\nE2E Tuonti Oy,${good1}\r\nE2E Virhe Oy,${bad}\r\nE2E Kolmas Oy,${good2}\r\n`;
+  const file = path.join(workDir, 'import-one-bad-row.csv');
+  fs.writeFileSync(file, csv);
+  await withBrowser('import', async (page) => {
+    await login(page, 'agent', 'demo-agent-pass');
+    await page.click('nav a[href="/import"]');
+    await page.waitForSelector('#f-file');
+    await accessible(page, 'import');
+    await page.selectOption('#f-kind', 'organisations');
+    await page.check('input[name=mode][value=all_or_nothing]');
+    await page.setInputFiles('#f-file', file);
+    await page.click('main form button[type=submit]');
+    await page.waitForSelector('#import-progress');
+    await page.waitForSelector('#import-result');
+    await page.waitForSelector('#import-report tbody tr');
+    const result = await page.textContent('#import-result');
+    assert(result.includes('Mitään ei tuotu'), `nothing imported: ${result}`);
+    const rows = await page.locator('#import-report tbody tr').allTextContents();
+    assert(rows.some((r) => r.startsWith('3') && r.includes('business_id')), `the report names line 3, business_id: ${rows}`);
+    assertEqual(await page.getAttribute('#import-progress', 'value'), await page.getAttribute('#import-progress', 'max'),
+      'the progress bar is full');
+    await shot(page, 'import-report');
+    await accessible(page, 'import report');
+  });
+  const session = await apiSession('agent', 'demo-agent-pass');
+  const r = await session.get('/organisations?q=E2E');
+  assertEqual(r.body.items.length, 0, 'all or nothing: no row was written');
+});
+
+runner.test('contact person: add, export personal data, erase only after confirmation', async () => {
+  if (!(await serverHas('PUT', '/api/v1/contacts/0'))) throw new Skip('no /api/v1/contacts endpoints');
+  const staff = await apiSession('agent', 'demo-agent-pass');
+  const org = await orgByName(staff, 'Mäkinen Huolinta Oy');
+  await withBrowser('contact', async (page) => {
+    await login(page, 'admin', 'demo-admin-pass');
+    await page.goto(`${base}/organisations/${org.id}`);
+    await page.waitForSelector('#contacts-title');
+    await page.click('button:has-text("Lisää yhteyshenkilö")');
+    await page.fill('#f-first_name', 'Aino');
+    await page.fill('#f-last_name', 'Testaaja');
+    await page.fill('#f-email', 'aino.testaaja@example.com');
+    await page.click('form.subform button[type=submit]');
+    await page.click('a:has-text("Aino Testaaja")');
+    await page.waitForSelector('h1:has-text("Aino Testaaja")');
+    await shot(page, 'contact-page');
+    await accessible(page, 'contact page');
+    await page.click('button:has-text("Vie henkilötiedot")');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[download]')]);
+    const exported = fs.readFileSync(await download.path(), 'utf8');
+    assert(exported.includes('aino.testaaja@example.com'), 'the export holds the e-mail');
+    // Erase: cancelling changes nothing; confirming erases.
+    await page.click('button.danger:has-text("Poista henkilötiedot")');
+    await page.waitForSelector('dialog[open]');
+    await shot(page, 'contact-erase-confirmation');
+    await accessible(page, 'contact erase confirmation');
+    await page.click('dialog button:has-text("Peruuta")');
+    await page.waitForSelector('dialog[open]', { state: 'detached' });
+    assert(await page.isVisible('h1:has-text("Aino Testaaja")'), 'cancel keeps the person');
+    await page.click('button.danger:has-text("Poista henkilötiedot")');
+    await page.click('dialog button:has-text("Poista pysyvästi")');
+    await page.waitForSelector('h1:has-text("Poistettu yhteyshenkilö")');
+    assert(!(await page.textContent('main')).includes('aino.testaaja@example.com'), 'the e-mail is gone');
+    await shot(page, 'contact-erased');
   });
 });
 

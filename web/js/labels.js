@@ -32,12 +32,14 @@ export function formatValue(field, v) {
     return v.map((x) => {
       if (x && typeof x === 'object') return `${addressTypeLabel(x.type)}: ${formatAddress(x)}`;
       if (field === 'roles') return orgRoleLabel(x);
+      if (field === 'contact_roles') return tOr(`contact.role.${x}`, x);
       if (field === 'languages') return languageLabel(x);
       return String(x);
     }).join('; ');
   }
   if (typeof v === 'object') return JSON.stringify(v);
   if (field === 'status') return statusLabel(v);
+  if (field === 'language') return languageLabel(v);
   if (field === 'customer_group') return groupLabel(v);
   if (field === 'value_class') return valueClassLabel(v);
   if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');

@@ -5,6 +5,7 @@ import { t, setLanguage, initialLanguage, storedLanguage, language, LANGUAGES, o
 import { current, navigate, onRouteChange } from './router.js';
 import { AppContext } from './ui.js';
 import { can } from './roles.js';
+import { FEATURES, detectFeatures } from './features.js';
 import { LoginPage } from './pages/login.js';
 import { OrganisationListPage } from './pages/organisation_list.js';
 import { OrganisationPage } from './pages/organisation_page.js';
@@ -33,7 +34,7 @@ function Nav({ me, route }) {
   if (can(me, 'staff')) {
     items.push(['/organisations', 'nav.organisations', ['organisations', 'organisation', 'organisation-edit']]);
     if (can(me, 'maintain')) items.push(['/organisations/new', 'nav.new_organisation', ['organisation-new']]);
-    if (can(me, 'import')) items.push(['/import', 'nav.import', ['import']]);
+    if (FEATURES.imports && can(me, 'import')) items.push(['/import', 'nav.import', ['import']]);
   } else if (me.organisation_id) {
     items.push([`/organisations/${me.organisation_id}`, 'nav.my_organisation', ['organisation', 'organisation-edit']]);
   }
@@ -170,7 +171,7 @@ function App({ initialMe }) {
 
 async function boot() {
   const root = document.getElementById('app');
-  await setLanguage(initialLanguage(), { remember: false });
+  await Promise.all([setLanguage(initialLanguage(), { remember: false }), detectFeatures()]);
   let me = null;
   try {
     me = await api('GET', '/me', { quiet401: true });

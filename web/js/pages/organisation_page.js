@@ -35,7 +35,9 @@ function History({ id }) {
   for (const e of entries) {
     const who = e.actor?.name || t('history.system');
     const when = formatDateTime(e.changed_at);
-    const changes = e.changes && e.changes.length ? e.changes : [null];
+    // A change whose old and new values read the same (e.g. [] -> null) says nothing: left out.
+    const shown = (e.changes || []).filter((c) => formatValue(c.field, c.old) !== formatValue(c.field, c.new));
+    const changes = shown.length ? shown : [null];
     changes.forEach((c, i) => rows.push(html`<tr key=${`${e.id}-${i}`}>
       <td>${i === 0 ? when : ''}</td>
       <td>${i === 0 ? who : ''}</td>
