@@ -1,0 +1,425 @@
+// Registry API tests against the real server binary, on SQLite and on PostgreSQL (issue 3):
+// search folding and ranking from tests/cases/registry/search_ranking.tsv, CSV import with every
+// kind of bad row (all-or-nothing and skip modes, error report), export -> import round trip,
+// trader data scoping on every registry endpoint, and contact privacy (export, erasure).
+// No test asserts a duration; waits for background jobs poll a bounded number of times.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "test_server.hpp"
+
+namespace customsdesk::apitest {
+namespace {
+
+using boost::json::object;
+using boost::json::value;
+
+std::string ReadFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    EXPECT_TRUE(in) << path << " (run from the source root)";
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string UrlEncode(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+// Uploads a CSV and waits for the job to finish; returns the finished job.
+value Import(Client& c, const std::string& kind, const std::string& mode, const std::string& csv) {
+    auto r = c.Request("POST", "/api/v1/imports?kind=" + kind + "&mode=" + mode, csv, {{"Content-Type", "text/csv"}});
+    EXPECT_EQ(r.status, 202u) << r.body;
+    if (r.status != 202u) return nullptr;
+    EXPECT_EQ(r.Json().at("status"), "queued");
+    const std::string url = "/api/v1/imports/" + std::to_string(r.Json().at("id").as_int64());
+    EXPECT_EQ(r.Header("location"), url);
+    for (int i = 0; i < 2000; ++i) {
+        auto j = c.Get(url);
+        EXPECT_EQ(j.status, 200u);
+        const auto status = j.Json().at("status").as_string();
+        if (status == "succeeded" || status == "failed") return j.Json();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "the import job did not finish";
+    return nullptr;
+}
+
+std::string Export(Client& c, const std::string& kind) {
+    auto r = c.Get("/api/v1/exports/" + kind + "?limit=200000");
+    EXPECT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(r.Header("link"), "");
+    return r.body;
+}
+
+void ImportSearchFixtures(Client& admin) {
+    for (const char* kind : {"organisations", "establishments", "contacts"}) {
+        auto job = Import(admin, kind, "all_or_nothing", ReadFile(std::string("tests/cases/registry/search_") + kind + ".csv"));
+        ASSERT_EQ(job.at("status"), "succeeded") << kind << " " << boost::json::serialize(job);
+        EXPECT_EQ(job.at("result").at("rejected"), 0) << kind;
+    }
+}
+
+struct SearchCase {
+    std::string query, title, match;
+};
+
+std::vector<SearchCase> SearchCases() {
+    std::ifstream in("tests/cases/registry/search_ranking.tsv");
+    std::vector<SearchCase> out;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        const auto t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
+        out.push_back({line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1), line.substr(t2 + 1)});
+    }
+    return out;
+}
+
+TEST(RegistryApi, SearchFoldingAndRankingFromCaseFile) {
+    TestServer server;
+    Client admin(server.port());
+    ASSERT_EQ(admin.Login("admin", "demo-admin-pass").status, 200u);
+    ImportSearchFixtures(admin);
+    Client agent(server.port());
+    ASSERT_EQ(agent.Login("agent", "demo-agent-pass").status, 200u);
+    const auto cases = SearchCases();
+    ASSERT_GE(cases.size(), 20u);
+    for (const auto& c : cases) {
+        SCOPED_TRACE("query '" + c.query + "'");
+        auto r = agent.Get("/api/v1/search?q=" + UrlEncode(c.query));
+        ASSERT_EQ(r.status, 200u) << r.body;
+        const auto& items = r.Json().at("items").as_array();
+        if (c.title == "-") {
+            EXPECT_TRUE(items.empty()) << r.body;
+            continue;
+        }
+        ASSERT_FALSE(items.empty());
+        EXPECT_EQ(items[0].at("title"), value(c.title)) << r.body;
+        EXPECT_EQ(items[0].at("match"), value(c.match)) << r.body;
+    }
+    // Bounds and filters.
+    EXPECT_EQ(agent.Get("/api/v1/search?q=a&limit=51").status, 422u);
+    EXPECT_EQ(agent.Get("/api/v1/search?q=" + std::string(201, 'a')).status, 422u);
+    EXPECT_EQ(agent.Get("/api/v1/search?q=a&type=ship").status, 422u);
+    auto contacts = agent.Get("/api/v1/search?q=makinen&type=contact");
+    ASSERT_EQ(contacts.status, 200u);
+    for (const auto& i : contacts.Json().at("items").as_array()) EXPECT_EQ(i.at("type"), "contact");
+    EXPECT_EQ(agent.Get("/api/v1/search?q=").Json().at("items").as_array().size(), 0u);
+}
+
+std::vector<std::string> IssueLines(const std::string& report) {
+    // "line,column,severity,message" -> "line column" (column "-" when empty); header dropped.
+    std::vector<std::string> out;
+    std::istringstream in(report);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        const auto c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+        std::string column = line.substr(c1 + 1, c2 - c1 - 1);
+        out.push_back(line.substr(0, c1) + " " + (column.empty() ? "-" : column) + " " +
+                      line.substr(c2 + 1, c3 - c2 - 1));
+    }
+    return out;
+}
+
+TEST(RegistryApi, ImportReportsEveryKindOfBadRow) {
+    TestServer server;
+    Client admin(server.port());
+    ASSERT_EQ(admin.Login("admin", "demo-admin-pass").status, 200u);
+    const std::string before = Export(admin, "organisations");
+    const std::string bad = ReadFile("tests/cases/registry/bad_organisations.csv");
+    const std::vector<std::string> expected = {
+        "3 business_id error",  // invalid Business ID (check digit)
+        "4 business_id error",  // duplicate within the file (line 2)
+        "5 business_id error",  // duplicate of an existing record (the demo's Demo Import Oy)
+        "6 - error",            // a row without the required columns
+        "7 - error",            // broken quoting
+        "8 name error",         // invalid UTF-8
+    };
+
+    // All-or-nothing (the default): nothing is written, the report names every bad row.
+    auto job = Import(admin, "organisations", "all_or_nothing", bad);
+    EXPECT_EQ(job.at("status"), "failed");
+    EXPECT_EQ(job.at("result").at("written"), false);
+    EXPECT_EQ(job.at("result").at("rows"), 8);
+    EXPECT_EQ(job.at("result").at("rejected"), 6);
+    EXPECT_EQ(job.at("progress").at("done"), 8);
+    const std::string id = std::to_string(job.at("id").as_int64());
+    auto report = admin.Get("/api/v1/imports/" + id + "/errors");
+    ASSERT_EQ(report.status, 200u);
+    EXPECT_EQ(report.Header("content-type").substr(0, 8), "text/csv");
+    EXPECT_EQ(IssueLines(report.body), expected) << report.body;
+    EXPECT_NE(report.body.find("/api/v1/organisations/1"), std::string::npos) << "points to the existing record";
+    EXPECT_EQ(Export(admin, "organisations"), before);
+
+    // Skip mode: exactly the good rows are written.
+    job = Import(admin, "organisations", "skip_bad_rows", bad);
+    EXPECT_EQ(job.at("status"), "succeeded");
+    EXPECT_EQ(job.at("result").at("imported"), 2);
+    auto skipped = admin.Get("/api/v1/imports/" + std::to_string(job.at("id").as_int64()) + "/errors");
+    EXPECT_EQ(IssueLines(skipped.body), expected);
+    const std::string after = Export(admin, "organisations");
+    EXPECT_EQ(std::count(after.begin(), after.end(), '\n'), std::count(before.begin(), before.end(), '\n') + 2);
+    EXPECT_NE(after.find("Hyvä Rivi Oy"), std::string::npos);
+    EXPECT_NE(after.find("Toinen Hyvä Oy"), std::string::npos);
+    for (const char* absent : {"Väärä Tunnus", "Toinen Oy", "Kopio Oy", "Lyhyt Oy", "Rikki", "Virhe"}) {
+        EXPECT_EQ(after.find(absent), std::string::npos) << absent;
+    }
+    auto found = admin.Get("/api/v1/search?q=" + UrlEncode("hyvä rivi"));
+    ASSERT_EQ(found.Json().at("items").as_array().size(), 1u);
+
+    // Establishments: unknown UN/LOCODE, duplicate code in the file, unknown organisation, wrong country.
+    ImportSearchFixtures(admin);
+    job = Import(admin, "establishments", "skip_bad_rows", ReadFile("tests/cases/registry/bad_establishments.csv"));
+    report = admin.Get("/api/v1/imports/" + std::to_string(job.at("id").as_int64()) + "/errors");
+    EXPECT_EQ(IssueLines(report.body),
+              (std::vector<std::string>{"3 unlocode error", "4 code error", "5 organisation_key error",
+                                        "6 unlocode error"}))
+        << report.body;
+    EXPECT_EQ(job.at("result").at("imported"), 1);
+
+    // A file that cannot be read at all: unknown and missing header columns.
+    job = Import(admin, "contacts", "skip_bad_rows", "organisation_key,firstname,last_name\n1,a,b\n");
+    EXPECT_EQ(job.at("result").at("written"), false);
+    report = admin.Get("/api/v1/imports/" + std::to_string(job.at("id").as_int64()) + "/errors");
+    EXPECT_EQ(IssueLines(report.body), (std::vector<std::string>{"1 firstname error", "1 first_name error"}));
+
+    // Bad requests.
+    EXPECT_EQ(admin.Request("POST", "/api/v1/imports?kind=contacts", "a", {{"Content-Type", "application/json"}}).status,
+              415u);
+    EXPECT_EQ(admin.Request("POST", "/api/v1/imports?kind=ships", "a", {{"Content-Type", "text/csv"}}).status, 422u);
+    EXPECT_EQ(admin.Request("POST", "/api/v1/imports?kind=contacts&mode=some", "a", {{"Content-Type", "text/csv"}}).status,
+              422u);
+}
+
+TEST(RegistryApi, ExportThenImportRoundTrips) {
+    std::string orgs, ests, contacts;
+    {
+        TestServer a;
+        Client admin(a.port());
+        ASSERT_EQ(admin.Login("admin", "demo-admin-pass").status, 200u);
+        ImportSearchFixtures(admin);
+        orgs = Export(admin, "organisations");
+        ests = Export(admin, "establishments");
+        contacts = Export(admin, "contacts");
+    }
+    EXPECT_NE(orgs.find("Nordic Forwarding Tampere Oy"), std::string::npos);
+    TestServer b;  // a fresh database with only the demo data
+    Client admin(b.port());
+    ASSERT_EQ(admin.Login("admin", "demo-admin-pass").status, 200u);
+    // The demo organisations exist in both databases: those rows are refused as duplicates.
+    auto job = Import(admin, "organisations", "skip_bad_rows", orgs);
+    EXPECT_EQ(job.at("result").at("rejected"), 6);
+    EXPECT_EQ(job.at("result").at("imported"), 7);
+    EXPECT_EQ(Import(admin, "establishments", "all_or_nothing", ests).at("status"), "succeeded");
+    EXPECT_EQ(Import(admin, "contacts", "all_or_nothing", contacts).at("status"), "succeeded");
+    EXPECT_EQ(Export(admin, "organisations"), orgs);
+    EXPECT_EQ(Export(admin, "establishments"), ests);
+    EXPECT_EQ(Export(admin, "contacts"), contacts);
+    // Paged export: the Link header leads through the whole table.
+    auto first = admin.Get("/api/v1/exports/organisations?limit=5");
+    ASSERT_EQ(first.status, 200u);
+    const auto link = first.Header("link");
+    ASSERT_NE(link.find("rel=\"next\""), std::string::npos) << link;
+    auto second = admin.Get(link.substr(1, link.find('>') - 1));
+    EXPECT_EQ(second.status, 200u);
+    EXPECT_EQ(second.Header("x-row-count"), "5");
+}
+
+std::int64_t IdOf(Client& c, const std::string& query) {
+    auto r = c.Get("/api/v1/search?q=" + UrlEncode(query));
+    EXPECT_EQ(r.status, 200u);
+    const auto& items = r.Json().at("items").as_array();
+    EXPECT_FALSE(items.empty()) << query;
+    return items.empty() ? 0 : items[0].at("id").as_int64();
+}
+
+TEST(RegistryApi, TraderSeesOnlyOwnOrganisationEverywhere) {
+    TestServer server;
+    Client admin(server.port());
+    ASSERT_EQ(admin.Login("admin", "demo-admin-pass").status, 200u);
+    ImportSearchFixtures(admin);
+    // Give the trader's own organisation (Demo Import Oy, id 1) a site and a contact.
+    auto est = admin.PostJson("/api/v1/organisations/1/establishments",
+                              object{{"name", "Demo varasto"}, {"city", "Helsinki"}, {"country", "FI"},
+                                     {"postal_code", "00180"}, {"unlocode", "FIHEL"}, {"type", "warehouse"}});
+    ASSERT_EQ(est.status, 201u) << est.body;
+    auto own_contact = admin.PostJson("/api/v1/organisations/1/contacts",
+                                      object{{"first_name", "Maija"}, {"last_name", "Mäkinen"},
+                                             {"email", "maija@demo.example"}});
+    ASSERT_EQ(own_contact.status, 201u) << own_contact.body;
+    const auto other_org = IdOf(admin, "Makkonen Trading");
+    const auto other_est = IdOf(admin, "Makkonen Kotka");
+    const auto other_contact = IdOf(admin, "matti.makinen@makkonen.example");
+
+    Client trader(server.port());
+    ASSERT_EQ(trader.Login("trader", "demo-trader-pass").status, 200u);
+    for (const std::string& url : std::vector<std::string>
+         {"/api/v1/organisations/" + std::to_string(other_org) + "/establishments",
+          "/api/v1/organisations/" + std::to_string(other_org) + "/contacts",
+          "/api/v1/organisations/" + std::to_string(other_org) + "/group",
+          "/api/v1/establishments/" + std::to_string(other_est),
+          "/api/v1/establishments/" + std::to_string(other_est) + "/history",
+          "/api/v1/contacts/" + std::to_string(other_contact),
+          "/api/v1/contacts/" + std::to_string(other_contact) + "/history",
+          "/api/v1/contacts/" + std::to_string(other_contact) + "/personal-data"}) {
+        EXPECT_EQ(trader.Get(url).status, 404u) << url;
+    }
+    EXPECT_EQ(trader.PatchJson("/api/v1/contacts/" + std::to_string(other_contact), object{{"phone", "1"}}).status,
+              404u);
+    EXPECT_EQ(trader.Request("POST", "/api/v1/contacts/" + std::to_string(other_contact) + "/erase").status, 404u);
+    // Search: only the own organisation's records, whatever the query.
+    for (const char* q : {"makinen", "mak", "nordic", "helsinki", "2002000-9", "matti.makinen@makkonen.example"}) {
+        auto r = trader.Get("/api/v1/search?q=" + UrlEncode(q));
+        ASSERT_EQ(r.status, 200u);
+        for (const auto& i : r.Json().at("items").as_array()) EXPECT_EQ(i.at("organisation_id"), 1) << q;
+    }
+    auto own = trader.Get("/api/v1/search?q=" + UrlEncode("mäkinen"));
+    ASSERT_EQ(own.Json().at("items").as_array().size(), 1u);
+    EXPECT_EQ(own.Json().at("items").as_array()[0].at("title"), "Maija Mäkinen");
+    // Lists, group and export of the own organisation only.
+    EXPECT_EQ(trader.Get("/api/v1/organisations/1/establishments").Json().at("items").as_array().size(), 1u);
+    EXPECT_EQ(trader.Get("/api/v1/organisations/1/contacts").Json().at("items").as_array().size(), 1u);
+    EXPECT_EQ(trader.Get("/api/v1/organisations/1/group").Json().at("items").as_array().size(), 1u);
+    for (const char* kind : {"organisations", "establishments", "contacts"}) {
+        const auto csv = Export(trader, kind);
+        EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << kind << "\n" << csv;
+    }
+    EXPECT_NE(Export(trader, "contacts").find("maija@demo.example"), std::string::npos);
+    // Traders read; they neither write the registry nor import.
+    EXPECT_EQ(trader.PostJson("/api/v1/organisations/1/contacts", object{{"first_name", "A"}, {"last_name", "B"}}).status,
+              403u);
+    EXPECT_EQ(trader.Request("POST", "/api/v1/imports?kind=contacts", "a", {{"Content-Type", "text/csv"}}).status, 403u);
+}
+
+TEST(RegistryApi, EstablishmentsContactsGroupsAndValidation) {
+    TestServer server;
+    Client kam(server.port());
+    ASSERT_EQ(kam.Login("kam", "demo-kam-pass").status, 200u);
+    // Account fields: KAM and team must have the KAM role.
+    auto me = kam.Get("/api/v1/me").Json();
+    const auto kam_id = me.at("id").as_int64();
+    auto ok = kam.PatchJson("/api/v1/organisations/2", object{{"customer_group", "key"}, {"value_class", "big"},
+                                                             {"kam_user_id", kam_id}, {"account_team", {kam_id}}});
+    ASSERT_EQ(ok.status, 200u) << ok.body;
+    EXPECT_EQ(ok.Json().at("customer_group"), "key");
+    auto not_kam = kam.PatchJson("/api/v1/organisations/2", object{{"kam_user_id", 1}});
+    EXPECT_EQ(not_kam.status, 422u) << not_kam.body;
+    // Hierarchy: 3 and 4 under 2; the group from any member is the whole tree.
+    ASSERT_EQ(kam.PatchJson("/api/v1/organisations/3", object{{"parent_id", 2}}).status, 200u);
+    ASSERT_EQ(kam.PatchJson("/api/v1/organisations/4", object{{"parent_id", 3}}).status, 200u);
+    EXPECT_EQ(kam.PatchJson("/api/v1/organisations/2", object{{"parent_id", 4}}).status, 422u);  // cycle
+    auto group = kam.Get("/api/v1/organisations/4/group");
+    ASSERT_EQ(group.status, 200u);
+    EXPECT_EQ(group.Json().at("root_id"), 2);
+    EXPECT_EQ(group.Json().at("items").as_array().size(), 3u);
+    EXPECT_EQ(group.Json().at("items").as_array()[2].at("depth"), 2);
+    // Establishment validation reports every field.
+    auto bad = kam.PostJson("/api/v1/organisations/2/establishments",
+                            object{{"name", ""}, {"city", "Oulu"}, {"country", "FI"}, {"postal_code", "9010"},
+                                   {"unlocode", "FIXXX"}, {"type", "castle"}});
+    ASSERT_EQ(bad.status, 422u) << bad.body;
+    std::set<std::string> pointers;
+    for (const auto& e : bad.Json().at("errors").as_array()) pointers.insert(std::string(e.at("pointer").as_string()));
+    EXPECT_EQ(pointers, (std::set<std::string>{"/name", "/type", "/postal_code", "/unlocode"}));
+    auto est = kam.PostJson("/api/v1/organisations/2/establishments",
+                            object{{"name", "Oulun satama"}, {"city", "Oulu"}, {"country", "FI"}, {"unlocode", "fioul"}});
+    ASSERT_EQ(est.status, 201u) << est.body;
+    EXPECT_EQ(est.Json().at("unlocode"), "FIOUL");
+    const auto est_id = est.Json().at("id").as_int64();
+    EXPECT_EQ(est.Json().at("code"), value("E" + std::to_string(est_id)));
+    auto patched = kam.PatchJson("/api/v1/establishments/" + std::to_string(est_id), object{{"name", "Oulun terminaali"}},
+                                 {{"If-Match", "\"1\""}});
+    EXPECT_EQ(patched.status, 200u);
+    EXPECT_EQ(kam.PatchJson("/api/v1/establishments/" + std::to_string(est_id), object{{"name", "X"}},
+                            {{"If-Match", "\"1\""}})
+                  .status,
+              412u);
+    EXPECT_EQ(kam.Get("/api/v1/establishments/" + std::to_string(est_id) + "/history").Json().at("items").as_array().size(),
+              2u);
+    // Contacts: duplicate e-mail in the organisation, foreign establishment.
+    auto c1 = kam.PostJson("/api/v1/organisations/2/contacts",
+                           object{{"first_name", "Liisa"}, {"last_name", "Laine"}, {"email", "LIISA@pohjola.example"},
+                                  {"contact_roles", {"decision_maker", "billing_contact"}}, {"establishment_id", est_id}});
+    ASSERT_EQ(c1.status, 201u) << c1.body;
+    EXPECT_EQ(c1.Json().at("email"), "liisa@pohjola.example");
+    auto dup = kam.PostJson("/api/v1/organisations/2/contacts",
+                            object{{"first_name", "L"}, {"last_name", "L"}, {"email", "liisa@pohjola.example"}});
+    EXPECT_EQ(dup.status, 409u);
+    auto foreign = kam.PostJson("/api/v1/organisations/3/contacts",
+                                object{{"first_name", "L"}, {"last_name", "L"}, {"establishment_id", est_id}});
+    EXPECT_EQ(foreign.status, 422u);
+    EXPECT_EQ(kam.Delete("/api/v1/establishments/" + std::to_string(est_id)).status, 409u);  // a contact is linked
+    // Near-duplicate organisation name at the same postal address: a warning to override.
+    object similar{{"name", "Pohjolan Kuljetus"},
+                   {"business_id", "0737546-2"},
+                   {"addresses", {object{{"street", "Satamatie 12"}, {"postal_code", "90100"}, {"city", "Oulu"},
+                                         {"country", "FI"}}}}};
+    auto warn = kam.PostJson("/api/v1/organisations", similar);
+    ASSERT_EQ(warn.status, 409u) << warn.body;
+    EXPECT_EQ(warn.Json().at("type"), "https://customsdesk.example/problems/possible-duplicate-organisation");
+    EXPECT_NE(warn.body.find("/api/v1/organisations/2"), std::string::npos);
+    EXPECT_EQ(kam.PostJson("/api/v1/organisations?allow_similar=true", similar).status, 201u);
+}
+
+TEST(RegistryApi, ContactPersonalDataExportAndErasure) {
+    TestServer server;
+    Client agent(server.port());
+    ASSERT_EQ(agent.Login("agent", "demo-agent-pass").status, 200u);
+    auto est = agent.PostJson("/api/v1/organisations/2/establishments",
+                              object{{"name", "Oulu"}, {"city", "Oulu"}, {"country", "FI"}});
+    ASSERT_EQ(est.status, 201u);
+    auto c = agent.PostJson("/api/v1/organisations/2/contacts",
+                            object{{"first_name", "Pekka"}, {"last_name", "Pöllänen"}, {"email", "pekka@pohjola.example"},
+                                   {"phone", "+358 40 765 4321"}, {"marketing_consent", true},
+                                   {"establishment_id", est.Json().at("id")}});
+    ASSERT_EQ(c.status, 201u);
+    const std::string url = "/api/v1/contacts/" + std::to_string(c.Json().at("id").as_int64());
+    ASSERT_EQ(agent.PatchJson(url, object{{"phone", "+358 40 000 0000"}}).status, 200u);
+    auto data = agent.Get(url + "/personal-data");
+    ASSERT_EQ(data.status, 200u);
+    EXPECT_EQ(data.Json().at("contact").at("last_name"), "Pöllänen");
+    EXPECT_EQ(data.Json().at("organisation").at("id"), 2);
+    EXPECT_EQ(data.Json().at("history").as_array().size(), 2u);
+    EXPECT_NE(data.body.find("+358 40 765 4321"), std::string::npos) << "history holds the old phone too";
+    EXPECT_EQ(agent.Get("/api/v1/search?q=pollanen").Json().at("items").as_array().size(), 1u);
+
+    auto erased = agent.Request("POST", url + "/erase");
+    ASSERT_EQ(erased.status, 200u) << erased.body;
+    EXPECT_EQ(erased.Json().at("first_name"), "[erased]");
+    EXPECT_TRUE(erased.Json().at("email").is_null());
+    EXPECT_EQ(erased.Json().at("marketing_consent"), false);
+    EXPECT_EQ(erased.Json().at("establishment_id"), est.Json().at("id"));  // links intact
+    auto after = agent.Get(url + "/personal-data");
+    ASSERT_EQ(after.status, 200u);
+    for (const char* gone : {"Pekka", "Pöllänen", "pekka@pohjola.example", "765 4321", "000 0000"}) {
+        EXPECT_EQ(after.body.find(gone), std::string::npos) << gone;
+    }
+    const auto& history = after.Json().at("history").as_array();
+    ASSERT_EQ(history.size(), 3u);  // create, update, erase: kept, redacted
+    EXPECT_EQ(history[0].at("action"), "erase");
+    EXPECT_EQ(agent.Get("/api/v1/search?q=pollanen").Json().at("items").as_array().size(), 0u);
+    EXPECT_EQ(agent.PatchJson(url, object{{"first_name", "Again"}}).status, 409u);
+    EXPECT_EQ(Export(agent, "contacts").find("erased"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace customsdesk::apitest
