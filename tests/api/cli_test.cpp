@@ -22,7 +22,10 @@ struct Run {
 
 // Runs the binary through the shell with `input` on standard input; stdout and stderr together.
 Run Cli(const std::string& args, const std::string& input = "", const std::string& env = "") {
-    const std::string in_file = ::testing::TempDir() + "cli_stdin.txt";
+    // One file per call and process: ctest runs the SQLite and PostgreSQL variants at the same time.
+    static int calls = 0;
+    const std::string in_file =
+        ::testing::TempDir() + "cli_stdin_" + std::to_string(getpid()) + "_" + std::to_string(++calls) + ".txt";
     std::ofstream(in_file) << input;
     const std::string cmd = env + " " + CUSTOMSDESK_BINARY + " " + args + " < " + in_file + " 2>&1";
     Run r;
@@ -31,6 +34,7 @@ Run Cli(const std::string& args, const std::string& input = "", const std::strin
     while (auto n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
     const int st = pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    std::remove(in_file.c_str());
     return r;
 }
 
@@ -89,7 +93,7 @@ TEST(Cli, ConfigurationPrecedence) {
     const std::string url_file = test_support::TestDatabaseUrl();
     const std::string url_env = test_support::TestDatabaseUrl();
     const std::string url_flag = test_support::TestDatabaseUrl();
-    const std::string cfg = ::testing::TempDir() + "customsdesk.conf";
+    const std::string cfg = ::testing::TempDir() + "customsdesk_" + std::to_string(getpid()) + ".conf";
     std::ofstream(cfg) << "db = \"" << url_file << "\"\n";
     // The config file alone.
     ASSERT_EQ(Cli("user add fromfile --name F --role agent --config " + cfg, "a-very-long-password\n").status, 0);
