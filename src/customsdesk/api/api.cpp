@@ -283,21 +283,9 @@ Response PatchOrganisation(Services& s, Request& req) {
     if (!id) return NotFoundResponse(req);
     auto body = JsonBody(req, true);
     if (!body) return ErrorResponse(req, body.error());
-    std::optional<std::int64_t> expected;
-    if (auto match = req.Header("If-Match")) {
-        std::string_view m = *match;
-        if (m.starts_with("W/")) m.remove_prefix(2);
-        if (m.size() >= 2 && m.front() == '"' && m.back() == '"') m = m.substr(1, m.size() - 2);
-        std::int64_t v = 0;
-        auto [ptr, ec] = std::from_chars(m.data(), m.data() + m.size(), v);
-        if (ec != std::errc() || ptr != m.data() + m.size()) {
-            return ErrorResponse(req, core::Error::FailedPrecondition("If-Match does not name a version of this "
-                                                                      "organisation.")
-                                          .WithType("precondition-failed"));
-        }
-        expected = v;
-    }
-    auto o = s.organisations.Update(PrincipalOf(req), core::OrganisationId(*id), *body, expected);
+    auto expected = IfMatchVersion(req);
+    if (!expected) return ErrorResponse(req, expected.error());
+    auto o = s.organisations.Update(PrincipalOf(req), core::OrganisationId(*id), *body, *expected);
     return Respond(req, o, [](const registry::Organisation& org) { return OrganisationResponse(200, org); });
 }
 

@@ -57,4 +57,19 @@ std::optional<std::int64_t> QueryInt(const http::Request& request, std::string_v
     return v;
 }
 
+core::Result<std::optional<std::int64_t>> IfMatchVersion(const http::Request& request) {
+    auto match = request.Header("If-Match");
+    if (!match) return std::optional<std::int64_t>{};
+    std::string_view m = *match;
+    if (m.starts_with("W/")) m.remove_prefix(2);
+    if (m.size() >= 2 && m.front() == '"' && m.back() == '"') m = m.substr(1, m.size() - 2);
+    std::int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(m.data(), m.data() + m.size(), v);
+    if (ec != std::errc() || ptr != m.data() + m.size()) {
+        return core::Fail(core::Error::FailedPrecondition("If-Match does not name a version of this record.")
+                              .WithType("precondition-failed"));
+    }
+    return std::optional<std::int64_t>(v);
+}
+
 }  // namespace customsdesk::api

@@ -35,6 +35,10 @@ std::optional<std::int64_t> PathId(const http::Request& request, std::string_vie
 std::optional<std::int64_t> QueryInt(const http::Request& request, std::string_view name, core::FieldErrors& errors,
                                      std::int64_t min, std::int64_t max);
 
+// The version named by an If-Match header ("3", "\"3\"", W/"3"); nullopt without the header;
+// a failed-precondition error (412) when the header names no version.
+core::Result<std::optional<std::int64_t>> IfMatchVersion(const http::Request& request);
+
 template <typename T, typename F>
 http::Response Respond(const http::Request& request, const core::Result<T>& result, F&& to_response) {
     if (!result) return ErrorResponse(request, result.error());

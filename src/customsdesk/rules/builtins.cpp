@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "customsdesk/core/utf8.hpp"
 #include "customsdesk/rules/feel_eval.hpp"
 #include "customsdesk/rules/temporal.hpp"
 
@@ -38,51 +39,16 @@ std::optional<int64_t> IntArg(const Value& v) {
     return v.AsNumber().ToInt64();
 }
 
-// UTF-8 <-> code points.
+// UTF-8 <-> code points (core/utf8.hpp); a malformed byte decodes as U+FFFD.
 std::u32string Decode(const std::string& s) {
     std::u32string out;
-    for (size_t i = 0; i < s.size();) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        char32_t cp = 0;
-        size_t n = 1;
-        if (c < 0x80) {
-            cp = c;
-        } else if ((c >> 5) == 6) {
-            cp = c & 0x1F;
-            n = 2;
-        } else if ((c >> 4) == 14) {
-            cp = c & 0x0F;
-            n = 3;
-        } else {
-            cp = c & 0x07;
-            n = 4;
-        }
-        for (size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        out.push_back(cp);
-        i += n;
-    }
+    for (size_t i = 0; i < s.size();) out.push_back(core::NextCodePoint(s, i).value_or(U'\uFFFD'));
     return out;
 }
 
 std::string Encode(const std::u32string& s) {
     std::string out;
-    for (char32_t cp : s) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
+    for (char32_t cp : s) core::AppendUtf8(out, cp);
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 
+#include "customsdesk/core/utf8.hpp"
 #include "customsdesk/rules/feel_ast.hpp"
 #include "customsdesk/rules/temporal.hpp"
 
@@ -35,23 +36,6 @@ struct SyntaxError {
 bool IsNameStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
 bool IsNamePart(unsigned char c) { return IsNameStart(c) || std::isdigit(c) || c == '\''; }
 
-void AppendUtf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 class Parser {
 public:
@@ -213,7 +197,7 @@ private:
                                     j += 6;
                                 }
                             }
-                            AppendUtf8(out, cp);
+                            core::AppendUtf8(out, static_cast<char32_t>(cp));
                             break;
                         }
                         default:
