@@ -21,6 +21,7 @@
 #include "customsdesk/api/api.hpp"
 #include "customsdesk/api/ui_routes.hpp"
 #include "customsdesk/app/demo_seed.hpp"
+#include "customsdesk/app/registry_cli.hpp"
 #include "customsdesk/core/principal.hpp"
 #include "customsdesk/http/server.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
@@ -46,6 +47,7 @@ struct Config {
     int request_timeout_s = 30;
     bool trust_proxy = false;
     std::string log_level = "info";
+    std::string demo_scale = "none";  // with --demo: also a generated register (small, national)
 };
 
 void SetUpLogging(const std::string& level) {
@@ -157,6 +159,10 @@ int Serve(const Config& cfg, bool demo) {
     if (demo) {
         const bool seeded = OrDie(SeedDemo(*rt.db, *rt.accounts, *rt.organisations), "demo data");
         if (seeded) spdlog::info("event=demo_seeded");
+        if (seeded && cfg.demo_scale != "none") {
+            const auto rows = OrDie(LoadDemoRegister(*rt.db, rt.clock, cfg.demo_scale, 2026), "demo register");
+            spdlog::info("event=demo_register_loaded scale={} rows={}", cfg.demo_scale, rows);
+        }
     }
     http::Metrics metrics;
     AddPoolMetrics(metrics, *rt.db);
@@ -297,9 +303,30 @@ int Main(int argc, char** argv) {
         ->capture_default_str();
     serve->add_flag("--trust-proxy", cfg.trust_proxy, "Honour X-Forwarded-For/-Proto (behind a TLS proxy)")
         ->envname("CUSTOMSDESK_TRUST_PROXY");
+    serve->add_option("--demo-scale", cfg.demo_scale,
+                      "With --demo on an empty database: also load a generated register (none, small, national)")
+        ->envname("CUSTOMSDESK_DEMO_SCALE")
+        ->check(CLI::IsMember({"none", "small", "national"}))
+        ->capture_default_str();
     serve->add_flag("--demo", demo, "Load the demo data if the database has no users, and print the demo logins");
 
     auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations");
+
+    auto* import_cmd = app.add_subcommand("import", "Import registry data from CSV (docs/formats/registry-csv.md)");
+    std::string reg_kind, reg_file, reg_mode = "all_or_nothing", reg_report, reg_output, demo_dir;
+    import_cmd->add_option("kind", reg_kind, "organisations, establishments or contacts")->required();
+    import_cmd->add_option("file", reg_file, "CSV file (UTF-8, header row)")->required();
+    import_cmd->add_option("--mode", reg_mode, "all_or_nothing or skip_bad_rows")->capture_default_str();
+    import_cmd->add_option("--report", reg_report, "Write the row-level issues to this CSV file");
+    auto* export_cmd = app.add_subcommand("export", "Export registry data as CSV (streams)");
+    export_cmd->add_option("kind", reg_kind, "organisations, establishments or contacts")->required();
+    export_cmd->add_option("--output", reg_output, "File to write (default: standard output)");
+    auto* demo_cmd = app.add_subcommand("demo", "Load (or write with --out-dir) a generated demo register");
+    std::string demo_scale = "small";
+    std::uint64_t demo_seed = 2026;
+    demo_cmd->add_option("--scale", demo_scale, "small or national")->capture_default_str();
+    demo_cmd->add_option("--seed", demo_seed, "Seed of the generator")->capture_default_str();
+    demo_cmd->add_option("--out-dir", demo_dir, "Write the CSV files here instead of importing them");
 
     auto* user = app.add_subcommand("user", "Manage users");
     user->require_subcommand(1);
@@ -354,6 +381,18 @@ int Main(int argc, char** argv) {
         const auto args = rules->remaining();
         if (!args.empty() && args[0] == "import") return ImportRuleset(cfg, args);
         return rules::RunCli(args, std::cout, std::cerr);
+    }
+    if (import_cmd->parsed() || export_cmd->parsed() || demo_cmd->parsed()) {
+        if (demo_cmd->parsed() && !demo_dir.empty()) {
+            return WriteDemoFiles(demo_scale, demo_seed, demo_dir);
+        }
+        Runtime rt(cfg, true);
+        int rc = 0;
+        if (import_cmd->parsed()) rc = RunImport(*rt.db, rt.clock, reg_kind, reg_file, reg_mode, reg_report);
+        else if (export_cmd->parsed()) rc = RunExport(*rt.db, reg_kind, reg_output);
+        else rc = RunDemo(*rt.db, rt.clock, *rt.accounts, *rt.organisations, demo_scale, demo_seed);
+        rt.db->Close();
+        return rc;
     }
     if (migrate->parsed()) {
         auto db = OpenDatabase(cfg, false);

@@ -28,6 +28,8 @@ using core::Error;
 using core::Fail;
 using core::Result;
 
+constexpr std::int64_t kImportCacheKib = 512 * 1024;  // SQLite page cache during an import
+
 constexpr std::string_view kAddressColumns[] = {"street", "postal_code", "city", "country"};
 
 std::vector<std::string> OrganisationColumnList() {
@@ -407,6 +409,13 @@ std::int64_t CountLines(std::string_view text) {
     return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
+// The creation entry of an imported record: where it came from. The record's values at creation
+// are its stored values until the first update, whose history entry holds the field-level diff;
+// repeating every field here would triple the bytes an import of a national register writes.
+std::vector<history::FieldChange> ImportSource(std::int64_t line) {
+    return {{"source", nullptr, boost::json::value("CSV import, line " + std::to_string(line))}};
+}
+
 boost::json::array JsonList(const std::vector<std::string>& items) {
     boost::json::array a;
     for (const auto& i : items) a.emplace_back(i);
@@ -484,6 +493,11 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
 
     auto result = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<bool> {
         if (!ReadHeader(src, kind)) return false;
+        if (tx.dialect() == storage::Dialect::kSqlite) {
+            // A big import touches every page of several indexes: keep them in memory instead of
+            // spilling the transaction's pages to the WAL early (kImportCacheKib, reset afterwards).
+            if (auto r = tx.Execute(fmt::format("PRAGMA cache_size = -{}", kImportCacheKib)); !r) return Fail(r.error());
+        }
         Existing ex;
         if (auto r = LoadOrganisations(tx, scope, ex); !r) return Fail(r.error());
         std::vector<history::ChangeRecord> changes;
@@ -671,7 +685,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                 o.id = core::OrganisationId(id_of[i]);
                 o.fields = f;
                 changes.push_back({"organisation", id_of[i], id_of[i], history::ChangeAction::kCreate,
-                                   history::AllFields(FieldsToJson(f), false)});
+                                   ImportSource(r.line)});
                 docs.push_back(OrganisationDoc(o));
             }
             if (auto r = BulkInsert(tx,
@@ -761,7 +775,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                 params.insert(params.end(), {e.id.value(), r.org, *f.code, f.name, f.type, f.street, f.postal_code,
                                              f.city, f.country, storage::Opt(f.unlocode), ts, ts});
                 changes.push_back({"establishment", e.id.value(), r.org, history::ChangeAction::kCreate,
-                                   history::AllFields(EstablishmentFieldsToJson(f), false)});
+                                   ImportSource(r.line)});
                 docs.push_back(EstablishmentDoc(e));
                 if (params.size() >= 20000 * 12 || i + 1 == rows.size()) {
                     if (auto w = BulkInsert(tx,
@@ -777,6 +791,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             report.imported = static_cast<std::int64_t>(rows.size());
         } else {
             struct ContactRow {
+                std::int64_t line;
                 std::int64_t org;
                 ContactFields fields;
             };
@@ -857,7 +872,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                     }
                     file_emails.emplace(k, line);
                 }
-                rows.push_back({*org, std::move(*fields)});
+                rows.push_back({line, *org, std::move(*fields)});
                 return true;
             });
             if (!fine) return false;
@@ -877,7 +892,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                                f.first_name, f.last_name, storage::Opt(f.email), storage::Opt(f.phone),
                                storage::Opt(f.language), StringsToJsonText(f.roles), f.marketing_consent, ts, ts});
                 changes.push_back({"contact", c.id.value(), rows[i].org, history::ChangeAction::kCreate,
-                                   history::AllFields(ContactFieldsToJson(f), false)});
+                                   ImportSource(rows[i].line)});
                 docs.push_back(ContactDoc(c));
                 if (params.size() >= 20000 * 12 || i + 1 == rows.size()) {
                     if (auto w = BulkInsert(tx,
@@ -898,6 +913,9 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
         if (auto ix = IndexNewDocs(tx, docs); !ix) return Fail(ix.error());
         return report.imported > 0;
     });
+    if (db_.dialect() == storage::Dialect::kSqlite) {
+        (void)storage::InWriteTx(db_, [](storage::Transaction& tx) { return tx.Execute("PRAGMA cache_size = -2000"); });
+    }
     if (!result) return Fail(std::move(result.error()));
     report.written = *result;
     if (!report.written) report.imported = 0;
