@@ -162,6 +162,7 @@ bool JobQueue::RunOne() {
         const auto id = (*next)->GetInt(0);
         auto n = tx.Execute(kClaim, {core::FormatTimestamp(now), id});
         if (!n) return Fail(std::move(n.error()));
+        if (*n != 1) return std::optional<std::pair<Job, std::string>>{};  // another process claimed it
         auto row = tx.QueryOne(fmt::format("SELECT {}, input FROM jobs WHERE id = $1", kColumns), {id});
         if (!row) return Fail(std::move(row.error()));
         Job job = FromRow(**row);
