@@ -1,5 +1,5 @@
 // The command-line tools of the one binary, on SQLite and PostgreSQL: migrate, user, token,
-// version, and configuration precedence (flag > environment > config file).
+// version, and configuration precedence (flag > config file > environment > default).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -90,31 +90,36 @@ TEST(Cli, UsersAndTokens) {
 }
 
 TEST(Cli, ConfigurationPrecedence) {
+    // Flag > config file > environment > default (CLI11 reads the file before the environment).
     const std::string url_file = test_support::TestDatabaseUrl();
     const std::string url_env = test_support::TestDatabaseUrl();
     const std::string url_flag = test_support::TestDatabaseUrl();
     const std::string cfg = ::testing::TempDir() + "customsdesk_" + std::to_string(getpid()) + ".conf";
     std::ofstream(cfg) << "db = \"" << url_file << "\"\n";
-    // The config file alone.
-    ASSERT_EQ(Cli("user add fromfile --name F --role agent --config " + cfg, "a-very-long-password\n").status, 0);
-    // The environment beats the file.
-    ASSERT_EQ(Cli("user add fromenv --name E --role agent --config " + cfg, "a-very-long-password\n",
-                  "CUSTOMSDESK_DB='" + url_env + "'")
+    const std::string env = "CUSTOMSDESK_DB='" + url_env + "'";
+    // The environment alone.
+    ASSERT_EQ(Cli("user add fromenv --name E --role agent", "a-very-long-password\n", env).status, 0);
+    // A config file beats the environment.
+    ASSERT_EQ(Cli("user add fromfile --name F --role agent --config " + cfg, "a-very-long-password\n", env).status, 0);
+    // The config file can also be named by CUSTOMSDESK_CONFIG.
+    ASSERT_EQ(Cli("user add fromfile2 --name F --role agent", "a-very-long-password\n", "CUSTOMSDESK_CONFIG=" + cfg)
                   .status,
               0);
     // A flag beats both.
     ASSERT_EQ(Cli("user add fromflag --name G --role agent --config " + cfg + " --db '" + url_flag + "'",
-                  "a-very-long-password\n", "CUSTOMSDESK_DB='" + url_env + "'")
+                  "a-very-long-password\n", env)
                   .status,
               0);
     auto in_file = Cli("user list --db '" + url_file + "'").out;
     auto in_env = Cli("user list --db '" + url_env + "'").out;
     auto in_flag = Cli("user list --db '" + url_flag + "'").out;
-    EXPECT_NE(in_file.find("fromfile"), std::string::npos);
-    EXPECT_EQ(in_file.find("fromenv"), std::string::npos);
-    EXPECT_NE(in_env.find("fromenv"), std::string::npos);
-    EXPECT_EQ(in_env.find("fromflag"), std::string::npos);
-    EXPECT_NE(in_flag.find("fromflag"), std::string::npos);
+    EXPECT_NE(in_env.find("fromenv"), std::string::npos) << in_env;
+    EXPECT_EQ(in_env.find("fromfile"), std::string::npos) << in_env;
+    EXPECT_NE(in_file.find("fromfile"), std::string::npos) << in_file;
+    EXPECT_NE(in_file.find("fromfile2"), std::string::npos) << in_file;
+    EXPECT_EQ(in_file.find("fromflag"), std::string::npos) << in_file;
+    EXPECT_NE(in_flag.find("fromflag"), std::string::npos) << in_flag;
+    std::remove(cfg.c_str());
 }
 
 TEST(Cli, BadDatabaseUrlIsAClearError) {

@@ -1,8 +1,8 @@
 // customsdesk: one binary for the server and the command-line tools.
 //
-// Configuration, highest precedence first: command-line flags, environment variables
-// (CUSTOMSDESK_DB, CUSTOMSDESK_LISTEN, ...), a config file (--config FILE or CUSTOMSDESK_CONFIG,
-// `key = value` lines, e.g. `db = "postgresql://..."`), built-in defaults. This file is the
+// Configuration, highest precedence first: command-line flags, a config file (--config FILE or
+// CUSTOMSDESK_CONFIG, `key = value` lines, e.g. `db = "postgresql://..."`), environment variables
+// (CUSTOMSDESK_DB, CUSTOMSDESK_LISTEN, ...), built-in defaults (CLI11 reads the file first). This file is the
 // composition root: it builds the services and wires them; the logic lives in the modules.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -275,7 +275,11 @@ int Main(int argc, char** argv) {
     CLI::App app{"customsdesk: the trader-facing platform of a customs administration"};
     app.require_subcommand(1);
     app.fallthrough();  // global options (--db, --config, ...) may also follow the subcommand
-    app.set_config("--config", "", "Config file (key = value lines)")->envname("CUSTOMSDESK_CONFIG");
+    // CLI11 does not read the config option from the environment, so CUSTOMSDESK_CONFIG becomes the
+    // default file name (required to exist when set).
+    const char* config_env = std::getenv("CUSTOMSDESK_CONFIG");
+    app.set_config("--config", config_env ? config_env : "",
+                   "Config file (key = value lines); also CUSTOMSDESK_CONFIG", config_env != nullptr);
     Config cfg;
     app.add_option("--db", cfg.db, "Database: sqlite:PATH or postgresql://...")
         ->envname("CUSTOMSDESK_DB")
