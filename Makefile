@@ -24,7 +24,7 @@ build: deps
 
 run: build
 	@mkdir -p data
-	@$(RELEASE)/src/customsdesk/app/customsdesk serve --db $(DB) --listen $(LISTEN) --demo
+	@$(RELEASE)/src/customsdesk/app/customsdesk serve --db $(DB) --listen $(LISTEN) --demo --demo-scale small
 
 build-test: deps-test
 	@cmake -S . -B $(TESTDIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages customsdesk needs, if any is missing.
 #   scripts/install-deps.sh run    what `make run` needs (compiler, libraries)
-#   scripts/install-deps.sh test   also what `make test` needs (PostgreSQL server, Node.js/npm)
+#   scripts/install-deps.sh test   also what `make test` needs (PostgreSQL server, Chromium, wrk)
 # Uses apt-get as root, or through sudo. Prints nothing more than a line when all is present.
 set -euo pipefail
 
@@ -11,8 +11,11 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libpugixml-dev libsodium-dev libspdlog-dev libfmt-dev
   libcli11-dev libhowardhinnant-date-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
 )
-test_pkgs=(postgresql postgresql-contrib nodejs npm python3 wrk chromium)
+# nodejs/npm: the build fetches the web UI's npm packages (pinned by package-lock.json) once; the
+# server binary embeds them and needs no Node.js at run time.
+test_pkgs=(postgresql postgresql-contrib python3 wrk chromium)
 
 want=("${build_pkgs[@]}")
 if [ "$mode" = test ]; then want+=("${test_pkgs[@]}"); fi
