@@ -13,6 +13,7 @@ bin=build/release/src/customsdesk/app/customsdesk
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
 work=$(mktemp -d)
+chmod 755 "$work"  # the throwaway PostgreSQL server runs as an unprivileged user
 pg_dir=""
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
