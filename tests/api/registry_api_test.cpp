@@ -1,7 +1,8 @@
 // Registry API tests against the real server binary, on SQLite and on PostgreSQL (issue 3):
 // search folding and ranking from tests/cases/registry/search_ranking.tsv, CSV import with every
 // kind of bad row (all-or-nothing and skip modes, error report), export -> import round trip,
-// trader data scoping on every registry endpoint, and contact privacy (export, erasure).
+// trader data scoping on every registry endpoint (a trader edits their own organisation's contacts,
+// nothing else), organisation list filters, and contact privacy (export, erasure; staff only).
 // No test asserts a duration; waits for background jobs poll a bounded number of times.
 #include <gtest/gtest.h>
 
@@ -304,8 +305,48 @@ TEST(RegistryApi, TraderSeesOnlyOwnOrganisationEverywhere) {
         EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << kind << "\n" << csv;
     }
     EXPECT_NE(Export(trader, "contacts").find("maija@demo.example"), std::string::npos);
-    // Traders read; they neither write the registry nor import.
-    EXPECT_EQ(trader.PostJson("/api/v1/organisations/1/contacts", object{{"first_name", "A"}, {"last_name", "B"}}).status,
+    // A trader maintains their own organisation's contacts (issue 4), with history as for staff.
+    const std::string own_url = "/api/v1/contacts/" + std::to_string(own_contact.Json().at("id").as_int64());
+    auto edited = trader.PatchJson(own_url, object{{"phone", "+358 9 123 4567"}, {"contact_roles", {"customs_contact"}}},
+                                   {{"If-Match", "\"1\""}});
+    ASSERT_EQ(edited.status, 200u) << edited.body;
+    EXPECT_EQ(edited.Json().at("phone"), "+358 9 123 4567");
+    EXPECT_EQ(edited.Json().at("version"), 2);
+    EXPECT_EQ(trader.PatchJson(own_url, object{{"phone", "1"}}, {{"If-Match", "\"1\""}}).status, 412u);
+    auto bad_edit = trader.PatchJson(own_url, object{{"email", "not an e-mail"}, {"contact_roles", {"boss"}}});
+    ASSERT_EQ(bad_edit.status, 422u) << bad_edit.body;
+    EXPECT_TRUE(bad_edit.IsProblem());
+    auto own_history = trader.Get(own_url + "/history");
+    ASSERT_EQ(own_history.status, 200u);
+    const auto& own_entries = own_history.Json().at("items").as_array();
+    ASSERT_EQ(own_entries.size(), 2u);
+    EXPECT_EQ(own_entries[0].at("action"), "update");
+    EXPECT_EQ(own_entries[0].at("actor").at("name"), "trader");
+    auto added = trader.PostJson("/api/v1/organisations/1/contacts",
+                                 object{{"first_name", "Olli"}, {"last_name", "Ostaja"}, {"email", "olli@demo.example"}});
+    ASSERT_EQ(added.status, 201u) << added.body;
+    const std::string added_url = "/api/v1/contacts/" + std::to_string(added.Json().at("id").as_int64());
+    EXPECT_EQ(trader.Get(added_url + "/history").Json().at("items").as_array()[0].at("actor").at("name"), "trader");
+    EXPECT_EQ(admin.Get(added_url).status, 200u);
+    // ... but nothing of another organisation: its contacts stay "not found", whatever the method.
+    const std::string other_url = "/api/v1/contacts/" + std::to_string(other_contact);
+    EXPECT_EQ(trader.Delete(other_url).status, 404u);
+    EXPECT_EQ(trader.PostJson("/api/v1/organisations/" + std::to_string(other_org) + "/contacts",
+                              object{{"first_name", "A"}, {"last_name", "B"}})
+                  .status,
+              404u);
+    EXPECT_EQ(admin.Get(other_url).Json().at("version"), 1);  // untouched
+    // The data-subject rights stay with customs: no export, no erasure, even of the own contacts.
+    EXPECT_EQ(trader.Get(own_url + "/personal-data").status, 403u);
+    auto erase = trader.Request("POST", own_url + "/erase");
+    EXPECT_EQ(erase.status, 403u) << erase.body;
+    EXPECT_TRUE(erase.IsProblem());
+    EXPECT_EQ(admin.Get(own_url).Json().at("first_name"), "Maija");
+    EXPECT_EQ(trader.Delete(added_url).status, 204u);
+    EXPECT_EQ(trader.Get(added_url).status, 404u);
+    // Traders do not create sites of their organisation, nor import.
+    EXPECT_EQ(trader.PostJson("/api/v1/organisations/1/establishments", object{{"name", "X"}, {"city", "Y"}, {"country", "FI"}})
+                  .status,
               403u);
     EXPECT_EQ(trader.Request("POST", "/api/v1/imports?kind=contacts", "a", {{"Content-Type", "text/csv"}}).status, 403u);
 }
@@ -321,6 +362,37 @@ TEST(RegistryApi, EstablishmentsContactsGroupsAndValidation) {
                                                              {"kam_user_id", kam_id}, {"account_team", {kam_id}}});
     ASSERT_EQ(ok.status, 200u) << ok.body;
     EXPECT_EQ(ok.Json().at("customer_group"), "key");
+    // The list filters by customer group and value class (issue 4), alone and together.
+    const auto ids_of = [&](const std::string& query) {
+        auto r = kam.Get("/api/v1/organisations?limit=500&" + query);
+        EXPECT_EQ(r.status, 200u) << query << " " << r.body;
+        std::set<std::int64_t> ids;
+        if (r.status != 200u) return ids;
+        for (const auto& o : r.Json().at("items").as_array()) {
+            if (query.find("customer_group=key") != std::string::npos) {
+                EXPECT_EQ(o.at("customer_group"), "key") << query;
+            }
+            if (query.find("value_class=big") != std::string::npos) {
+                EXPECT_EQ(o.at("value_class"), "big") << query;
+            }
+            ids.insert(o.at("id").as_int64());
+        }
+        return ids;
+    };
+    EXPECT_TRUE(ids_of("customer_group=key").contains(2));
+    EXPECT_TRUE(ids_of("value_class=big").contains(2));
+    EXPECT_TRUE(ids_of("customer_group=key&value_class=big&q=Pohjolan").contains(2));
+    EXPECT_FALSE(ids_of("customer_group=small").contains(2));
+    EXPECT_FALSE(ids_of("customer_group=key&value_class=strategic").contains(2));
+    auto bad_filters = kam.Get("/api/v1/organisations?customer_group=huge&value_class=tiny&role=pirate");
+    ASSERT_EQ(bad_filters.status, 422u) << bad_filters.body;
+    EXPECT_TRUE(bad_filters.IsProblem());
+    std::set<std::string> filter_pointers;
+    for (const auto& e : bad_filters.Json().at("errors").as_array()) {
+        filter_pointers.insert(std::string(e.at("pointer").as_string()));
+        EXPECT_EQ(e.at("code"), "enum");
+    }
+    EXPECT_EQ(filter_pointers, (std::set<std::string>{"/query/customer_group", "/query/value_class", "/query/role"}));
     auto not_kam = kam.PatchJson("/api/v1/organisations/2", object{{"kam_user_id", 1}});
     EXPECT_EQ(not_kam.status, 422u) << not_kam.body;
     // Hierarchy: 3 and 4 under 2; the group from any member is the whole tree.

@@ -244,6 +244,8 @@ Response ListOrganisations(Services& s, Request& req) {
         if (!q.status) errs.Add("/query/status", "enum", "The status is one of: prospect, active, non_active.");
     }
     if (auto v = req.QueryParam("role")) q.role = std::string(*v);
+    if (auto v = req.QueryParam("customer_group")) q.customer_group = std::string(*v);
+    if (auto v = req.QueryParam("value_class")) q.value_class = std::string(*v);
     if (auto v = QueryInt(req, "parent_id", errs, 1, INT64_MAX)) q.parent = core::OrganisationId(*v);
     if (auto v = req.QueryParam("business_id")) q.business_id = std::string(*v);
     if (auto v = req.QueryParam("eori")) q.eori = std::string(*v);

@@ -38,6 +38,14 @@ constexpr std::string_view kFindEmail =
 
 Error NotFound(ContactId id) { return Error::NotFound(fmt::format("There is no contact {}.", id.value())); }
 
+// Who may create, change and delete contacts of `organisation`: the registry-maintaining staff
+// roles, and a trader user for their own organisation's contacts (issue 4). Callers check the
+// data scope first (a contact or organisation outside it is 404), so this decides 403 only.
+bool CanEditContactsOf(const core::Principal& actor, core::OrganisationId organisation) {
+    if (CanMaintain(actor)) return true;
+    return !actor.IsStaff() && actor.organisation && *actor.organisation == organisation;
+}
+
 Result<std::optional<Contact>> Load(storage::Transaction& tx, const core::AccessScope& scope, ContactId id,
                                     bool include_deleted = false) {
     accounts::ScopedSql q(scope,
@@ -120,7 +128,9 @@ Result<Contact> ContactService::Create(const core::Principal& actor, core::Organ
         auto visible = OrganisationVisible(tx, actor.Scope(), organisation);
         if (!visible) return Fail(std::move(visible.error()));
         if (!*visible) return Fail(Error::NotFound(fmt::format("There is no organisation {}.", organisation.value())));
-        if (!CanMaintain(actor)) return Fail(Error::PermissionDenied("Your role may not create contacts."));
+        if (!CanEditContactsOf(actor, organisation)) {
+            return Fail(Error::PermissionDenied("Your role may not create contacts."));
+        }
         auto fields = ValidateContact(body);
         if (!fields) return Fail(std::move(fields.error()));
         if (auto l = CheckLinks(tx, organisation, *fields, 0); !l) return Fail(std::move(l.error()));
@@ -158,7 +168,9 @@ Result<Contact> ContactService::Update(const core::Principal& actor, ContactId i
         auto current = Load(tx, actor.Scope(), id);
         if (!current) return Fail(std::move(current.error()));
         if (!*current) return Fail(NotFound(id));
-        if (!CanMaintain(actor)) return Fail(Error::PermissionDenied("Your role may not change contacts."));
+        if (!CanEditContactsOf(actor, (*current)->organisation)) {
+            return Fail(Error::PermissionDenied("Your role may not change contacts."));
+        }
         if ((*current)->erased_at) return Fail(Error::Conflict("The contact has been erased and cannot be changed."));
         if (auto v = CheckVersion("contact", expected_version, (*current)->version); !v) {
             return Fail(std::move(v.error()));
@@ -196,7 +208,9 @@ Result<void> ContactService::Delete(const core::Principal& actor, ContactId id) 
         auto current = Load(tx, actor.Scope(), id);
         if (!current) return Fail(std::move(current.error()));
         if (!*current) return Fail(NotFound(id));
-        if (!CanMaintain(actor)) return Fail(Error::PermissionDenied("Your role may not delete contacts."));
+        if (!CanEditContactsOf(actor, (*current)->organisation)) {
+            return Fail(Error::PermissionDenied("Your role may not delete contacts."));
+        }
         auto n = tx.Execute(kSoftDelete, {core::FormatTimestamp(now), id.value()});
         if (!n) return Fail(std::move(n.error()));
         history::ChangeRecord rec{"contact", id.value(), (*current)->organisation.value(),
@@ -256,6 +270,8 @@ Result<boost::json::object> ContactService::PersonalData(const core::Principal& 
         auto c = Load(tx, actor.Scope(), id, true);
         if (!c) return Fail(std::move(c.error()));
         if (!*c) return Fail(NotFound(id));
+        // Data-subject requests are answered by customs (the controller), not by the trader.
+        if (!actor.IsStaff()) return Fail(Error::PermissionDenied("Only customs staff may export personal data."));
         boost::json::object out;
         out["exported_at"] = core::FormatTimestamp(now);
         out["contact"] = ToJson(**c);

@@ -7,9 +7,11 @@
 //    "erase" entry, and drops the search entry; the row, its links (organisation, establishment)
 //    and the history entries stay, so nothing that refers to the contact breaks. Erased contacts
 //    cannot be edited.
-// Data-scoped through accounts::ScopedSql on contacts.organisation_id. Writes need a
-// registry-maintaining staff role; every write records history and updates the search index in
-// the same transaction. An e-mail is unique within an organisation (kAlreadyExists with a
+// Data-scoped through accounts::ScopedSql on contacts.organisation_id (anything outside the
+// caller's scope is "not found"). Create, update and delete need a registry-maintaining staff
+// role, or a trader user acting on their own organisation's contacts; the personal-data export
+// needs a staff role and erasure a registry-maintaining one (traders never). Every write records
+// history and updates the search index in the same transaction. An e-mail is unique within an organisation (kAlreadyExists with a
 // pointer to the existing contact). Thread-safe.
 #pragma once
 

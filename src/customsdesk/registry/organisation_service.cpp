@@ -409,6 +409,20 @@ void OrganisationService::CheckQuery(const OrganisationQuery& query, core::Field
                           std::end(kOrganisationRoles)) {
         errs.Add("/query/role", "enum", "Unknown role.");
     }
+    const auto one_of = [](const auto& list, const std::string& v) {
+        return std::find(std::begin(list), std::end(list), v) != std::end(list);
+    };
+    const auto joined = [](const auto& list) {
+        std::string out;
+        for (const auto& v : list) out += (out.empty() ? "" : ", ") + std::string(v);
+        return out;
+    };
+    if (query.customer_group && !one_of(kCustomerGroups, *query.customer_group)) {
+        errs.Add("/query/customer_group", "enum", "The customer group is one of: " + joined(kCustomerGroups) + ".");
+    }
+    if (query.value_class && !one_of(kValueClasses, *query.value_class)) {
+        errs.Add("/query/value_class", "enum", "The value class is one of: " + joined(kValueClasses) + ".");
+    }
 }
 
 Result<OrganisationPage> OrganisationService::List(const core::Principal& actor, const OrganisationQuery& query) {
@@ -425,6 +439,8 @@ Result<OrganisationPage> OrganisationService::List(const core::Principal& actor,
     }
     if (query.status) q.And("status = ", std::string(StatusName(*query.status)));
     if (query.role) q.And("roles LIKE ", "%\"" + *query.role + "\"%");
+    if (query.customer_group) q.And("customer_group = ", *query.customer_group);
+    if (query.value_class) q.And("value_class = ", *query.value_class);
     if (query.parent) q.And("parent_id = ", query.parent->value());
     if (query.business_id) q.And("business_id = ", *query.business_id);
     if (query.eori) q.And("eori = ", *query.eori);

@@ -30,6 +30,8 @@ struct OrganisationQuery {
     std::optional<std::string> name_prefix;  // case-insensitive prefix of the name
     std::optional<OrganisationStatus> status;
     std::optional<std::string> role;
+    std::optional<std::string> customer_group;  // one of kCustomerGroups
+    std::optional<std::string> value_class;     // one of kValueClasses
     std::optional<core::OrganisationId> parent;
     std::optional<std::string> business_id;
     std::optional<std::string> eori;
