@@ -75,6 +75,11 @@ async function apiSession(username, password) {
       const r = await fetch(`${base}/api/v1${p}`, { headers: { Cookie: cookie } });
       return { status: r.status, body: await r.json().catch(() => null) };
     },
+    send: async (method, p, body) => {
+      const r = await fetch(`${base}/api/v1${p}`, { method, body: JSON.stringify(body),
+        headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' } });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
     csrf, cookie,
   };
 }
@@ -168,6 +173,45 @@ runner.test('agent: search by three letters, open with the keyboard, change a fi
   });
 });
 
+runner.test('organisation list: filters by customer group and value class, kept in the URL', async () => {
+  const staff = await apiSession('agent', 'demo-agent-pass');
+  const target = await orgByName(staff, 'Åland Shipping Ab');
+  const other = await orgByName(staff, 'Lappeenrannan Rajakauppa Oy');
+  const set = await staff.send('PATCH', `/organisations/${target.id}`, { customer_group: 'partnership', value_class: 'strategic' });
+  assertEqual(set.status, 200, 'customer group and value class set');
+  const set2 = await staff.send('PATCH', `/organisations/${other.id}`, { customer_group: 'partnership', value_class: 'middle' });
+  assertEqual(set2.status, 200, 'second organisation set');
+  await withBrowser('list-filters', async (page) => {
+    await login(page, 'agent', 'demo-agent-pass');
+    await page.waitForSelector('a.result-link');
+    const names = () => page.locator('a.result-link').allTextContents();
+    await page.selectOption('#f-filter-customer_group', 'partnership');
+    await page.waitForURL(/customer_group=partnership/);
+    await page.waitForFunction(() => document.querySelectorAll('a.result-link').length === 2
+      && !document.querySelector('table.results.stale'));
+    assertEqual((await names()).join('|'), 'Lappeenrannan Rajakauppa Oy|Åland Shipping Ab', 'customer group filter');
+    const groups = await page.locator('#org-results tbody tr td:nth-child(6)').allTextContents();
+    assert(groups.every((g) => g === 'Kumppanuusasiakas'), `every row is in the group: ${groups}`);
+    await page.selectOption('#f-filter-value_class', 'strategic');
+    await page.waitForURL(/value_class=strategic/);
+    await page.waitForFunction(() => document.querySelectorAll('a.result-link').length === 1
+      && !document.querySelector('table.results.stale'));
+    assertEqual((await names()).join('|'), 'Åland Shipping Ab', 'customer group and value class together');
+    await shot(page, 'organisation-list-filters');
+    await accessible(page, 'organisation list with filters');
+    // A reload keeps the filters (they are in the URL) and the same result.
+    await page.reload();
+    await page.waitForSelector('a.result-link');
+    assertEqual(await page.inputValue('#f-filter-customer_group'), 'partnership', 'group filter after reload');
+    assertEqual(await page.inputValue('#f-filter-value_class'), 'strategic', 'value class filter after reload');
+    assertEqual((await names()).join('|'), 'Åland Shipping Ab', 'same result after reload');
+    // A value class nobody has: the list says so.
+    await page.selectOption('#f-filter-value_class', 'prospective');
+    await page.waitForSelector('a.result-link', { state: 'detached' });
+    assert((await page.textContent('.result-count')).includes('Hakuehtoja vastaavia'), 'no results is said');
+  });
+});
+
 runner.test('invalid Business ID: the error is shown next to the field and nothing is saved', async () => {
   const session = await apiSession('agent', 'demo-agent-pass');
   const before = await orgByName(session, 'Vaasan Vienti Ab');
@@ -248,10 +292,13 @@ runner.test('languages: Swedish and Finnish show no untranslated key on any scre
   });
 });
 
-runner.test('trader: lands on their own organisation, edits addresses only, cannot reach another organisation', async () => {
+runner.test('trader: lands on their own organisation, edits addresses and contacts, cannot reach another organisation', async () => {
   const staff = await apiSession('agent', 'demo-agent-pass');
   const own = await orgByName(staff, 'Demo Import Oy');
   const other = await orgByName(staff, 'Pohjolan Kuljetus Oy');
+  const otherContact = await staff.send('POST', `/organisations/${other.id}/contacts`,
+    { first_name: 'Pirjo', last_name: 'Pohjola', email: 'pirjo@pohjola.example' });
+  assertEqual(otherContact.status, 201, 'a contact of another organisation');
   await withBrowser('trader', async (page) => {
     await login(page, 'trader', 'demo-trader-pass');
     await page.waitForURL(`${base}/organisations/${own.id}`);
@@ -273,12 +320,40 @@ runner.test('trader: lands on their own organisation, edits addresses only, cann
     await page.locator('table.history tbody tr', { hasText: 'Ruoholahdenkatu 8' }).first().waitFor();
     await shot(page, 'trader-after-edit');
 
+    // Contacts of the own organisation: add one, open it, change it, see it saved and in the history.
+    await page.click('button:has-text("Lisää yhteyshenkilö")');
+    await page.fill('#f-first_name', 'Tiina');
+    await page.fill('#f-last_name', 'Tullaaja');
+    await page.fill('#f-email', 'tiina.tullaaja@demo.example');
+    await page.click('form.subform button[type=submit]');
+    await page.click('a:has-text("Tiina Tullaaja")');
+    await page.waitForSelector('h1:has-text("Tiina Tullaaja")');
+    assert(!(await page.isVisible('#privacy-title')), 'no privacy actions for a trader');
+    await page.click('main button:has-text("Muokkaa")');
+    await page.waitForSelector('#f-phone');
+    await accessible(page, 'trader contact edit form');
+    await page.fill('#f-phone', '+358 9 555 0101');
+    await page.check('input[name="/contact_roles"][value="customs_contact"]');
+    await page.click('main form button[type=submit]');
+    await page.waitForSelector('#contact-details-title');
+    const details = await page.textContent('dl.details');
+    assert(details.includes('+358 9 555 0101') && details.includes('Tulli- tai ilmoittajayhteyshenkilö'),
+      `the change is shown as saved: ${details}`);
+    const historyRow = page.locator('table.history tbody tr', { hasText: '+358 9 555 0101' }).first();
+    await historyRow.waitFor();
+    assert((await historyRow.textContent()).includes('trader'), 'the history names the trader');
+    const saved = await staff.get(`/contacts/${page.url().split('/').pop()}`);
+    assertEqual(saved.body.phone, '+358 9 555 0101', 'saved on the server');
+    await shot(page, 'trader-contact-saved');
+    await accessible(page, 'trader contact page');
+
     // Another organisation, by typing its URL: not found, and nothing of it is shown.
-    for (const url of [`/organisations/${other.id}`, `/organisations/${other.id}/edit`]) {
+    for (const url of [`/organisations/${other.id}`, `/organisations/${other.id}/edit`,
+      `/contacts/${otherContact.body.id}`]) {
       await page.goto(`${base}${url}`);
       await page.waitForSelector('.notice');
       const body = await page.textContent('main');
-      assert(!body.includes('Pohjolan'), `${url}: nothing of the other organisation is shown`);
+      assert(!body.includes('Pohjol') && !body.includes('Pirjo'), `${url}: nothing of the other organisation is shown`);
       assert(body.includes('Ei löytynyt'), `${url}: "not found" is shown`);
     }
     await shot(page, 'trader-other-organisation');
@@ -288,6 +363,49 @@ runner.test('trader: lands on their own organisation, edits addresses only, cann
       await page.goto(`${base}${url}`);
       await page.waitForURL(`${base}/organisations/${own.id}`);
     }
+  });
+});
+
+runner.test('quick search: "makinen" finds Mäkinen Huolinta Oy as you type; keyboard to the result; scoped for a trader', async () => {
+  await withBrowser('quick-search', async (page) => {
+    await login(page, 'agent', 'demo-agent-pass');
+    await page.waitForSelector('#quick-search');
+    await page.fill('#quick-search', 'makinen');
+    const hit = page.locator('#quick-results a.quick-link[data-type="organisation"]', { hasText: 'Mäkinen Huolinta Oy' });
+    await hit.waitFor();
+    assert((await page.textContent('#quick-results .quick-status')).startsWith('Osumia'), 'the result count is shown');
+    await shot(page, 'quick-search');
+    await accessible(page, 'quick search results');
+    // Keyboard: down into the results, Escape back to the box, down again and Enter opens the page.
+    await page.focus('#quick-search');
+    await page.keyboard.press('ArrowDown');
+    const first = await page.evaluate(() => document.activeElement.querySelector('.quick-title')?.textContent);
+    assertEqual(first, 'Mäkinen Huolinta Oy', 'ArrowDown moves to the first result');
+    await page.keyboard.press('Escape');
+    assertEqual(await page.evaluate(() => document.activeElement.id), 'quick-search', 'Escape returns to the box');
+    assert(!(await page.isVisible('#quick-results')), 'Escape closes the results');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h1:has-text("Mäkinen Huolinta Oy")');
+    assert(!(await page.isVisible('#quick-results')), 'the results close after navigation');
+    assertEqual(await page.inputValue('#quick-search'), '', 'the box is emptied after navigation');
+    // Contacts are found too and open their own page.
+    const staff = await apiSession('agent', 'demo-agent-pass');
+    const org = await orgByName(staff, 'Vaasan Vienti Ab');
+    const c = await staff.send('POST', `/organisations/${org.id}/contacts`,
+      { first_name: 'Åsa', last_name: 'Öberg', email: 'asa.oberg@vaasan.example' });
+    assertEqual(c.status, 201, 'a contact to find');
+    await page.fill('#quick-search', 'asa ober');
+    await page.click(`#quick-results a.quick-link[data-type="contact"][href="/contacts/${c.body.id}"]`);
+    await page.waitForSelector('h1:has-text("Åsa Öberg")');
+  });
+  // A trader's quick search finds nothing of other organisations.
+  await withBrowser('quick-search-trader', async (page) => {
+    await login(page, 'trader', 'demo-trader-pass');
+    await page.fill('#quick-search', 'makinen');
+    await page.waitForFunction(() => document.querySelector('#quick-results .quick-status')?.textContent === 'Ei osumia.');
+    await page.fill('#quick-search', 'demo imp');
+    await page.locator('#quick-results a.quick-link', { hasText: 'Demo Import Oy' }).waitFor();
   });
 });
 

@@ -13,6 +13,7 @@ import { OrganisationFormPage } from './pages/organisation_form.js';
 import { ImportPage } from './pages/import.js';
 import { ContactPage } from './pages/contact.js';
 import { NotFoundPage } from './pages/not_found.js';
+import { QuickSearch } from './quick_search.js';
 
 const LANGUAGE_NAMES = { fi: 'Suomi', sv: 'Svenska', en: 'English' };
 
@@ -146,6 +147,7 @@ function App({ initialMe }) {
     <header class="top">
       <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">◆</span> customsdesk</a>
       ${me && !loginScreen && html`<${Nav} me=${me} route=${route} />`}
+      ${me && !loginScreen && html`<${QuickSearch} />`}
       <div class="top-right">
         <${LanguageSwitch} lang=${lang} onChange=${changeLanguage} />
         ${me && !loginScreen && html`<span class="who">${me.display_name}

@@ -21,3 +21,10 @@ export function editableMembers(me, org) {
   if (me && me.organisation_id && org && Number(me.organisation_id) === Number(org.id)) return ['addresses', 'languages'];
   return null;
 }
+
+// True when `me` may add, change and delete the contact persons of organisation `orgId`:
+// maintainers for any organisation, a trader user for their own.
+export function canEditContacts(me, orgId) {
+  if (can(me, 'maintain')) return true;
+  return Boolean(me && me.organisation_id && orgId !== undefined && Number(me.organisation_id) === Number(orgId));
+}

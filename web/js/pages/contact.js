@@ -1,11 +1,12 @@
-// Contact person page: details, edit, change history, and the data-subject rights: export of
+// Contact person page: details, edit (maintainers, and a trader user for their own organisation's
+// contacts), change history, and for admins and agents the data-subject rights: export of
 // everything held on the person (downloaded as JSON) and erasure (confirmation required; the
 // server keeps the record's links and history but removes the personal fields).
 import { html, useState, useEffect, useRef } from '../lib.js';
 import { api } from '../api.js';
 import { t, formatDateTime } from '../i18n.js';
 import { useApp, Loading, LoadError, PageTitle, ErrorSummary, errorsByPointer } from '../ui.js';
-import { can } from '../roles.js';
+import { can, canEditContacts } from '../roles.js';
 import { fieldLabel, languageLabel, formatValue } from '../labels.js';
 import { FEATURES } from '../features.js';
 import { ContactFields, contactBody, contactRoleLabel } from './organisation_related.js';
@@ -71,7 +72,7 @@ export function ContactPage({ id }) {
   if (error) return html`<section><${PageTitle} text=${t('contact.title')} /><${LoadError} error=${error} /></section>`;
   if (!contact) return html`<section><${PageTitle} text=${t('contact.title')} /><${Loading} /></section>`;
 
-  const maintain = can(app.me, 'maintain');
+  const editable = canEditContacts(app.me, contact.organisation_id);
   const erased = Boolean(contact.erased_at);
   const name = `${contact.first_name} ${contact.last_name}`;
 
@@ -121,7 +122,7 @@ export function ContactPage({ id }) {
     <p class="eyebrow"><a href=${`/organisations/${contact.organisation_id}`}>${t('contact.back_to_org')}</a></p>
     <div class="page-head">
       <${PageTitle} text=${erased ? t('contact.erased_title') : name} />
-      ${maintain && !erased && !editing && html`<button type="button" onClick=${() => { setForm(toForm(contact)); setEditing(true); }}>
+      ${editable && !erased && !editing && html`<button type="button" onClick=${() => { setForm(toForm(contact)); setEditing(true); }}>
         ${t('org.edit')}</button>`}
     </div>
     ${erased && html`<p class="notice">${t('contact.erased_note', { when: formatDateTime(contact.erased_at) })}</p>`}

@@ -7,13 +7,14 @@ import { t, formatNumber } from '../i18n.js';
 import { navigate } from '../router.js';
 import { useApp, Loading, LoadError, PageTitle, SelectField } from '../ui.js';
 import { can } from '../roles.js';
-import { ORG_STATUSES, ORG_ROLES, statusLabel, orgRoleLabel, groupLabel } from '../labels.js';
+import { ORG_STATUSES, ORG_ROLES, CUSTOMER_GROUPS, VALUE_CLASSES, statusLabel, orgRoleLabel, groupLabel, valueClassLabel }
+  from '../labels.js';
 
 export const PAGE_SIZE = 25;
 const DEBOUNCE_MS = 250;
-// Query parameters of GET /api/v1/organisations that the list offers as filters. Customer group and
-// value class are not offered: the API does not filter by them yet (it would ignore the parameter).
-const FILTERS = ['status', 'role'];
+// Query parameters of GET /api/v1/organisations that the list offers as filters (issue 4: group,
+// value class, role, status); the server validates them (422 with /query/<name> pointers).
+const FILTERS = ['status', 'role', 'customer_group', 'value_class'];
 
 function readState(route) {
   const s = { q: route.query.get('q') || '' };
@@ -123,6 +124,12 @@ export function OrganisationListPage({ route }) {
           onChange=${setFilter('status')} empty=${t('common.all')} options=${ORG_STATUSES.map((v) => [v, statusLabel(v)])} />
         <${SelectField} pointer="/filter/role" label=${t('field.roles')} value=${state.role}
           onChange=${setFilter('role')} empty=${t('common.all')} options=${ORG_ROLES.map((v) => [v, orgRoleLabel(v)])} />
+        <${SelectField} pointer="/filter/customer_group" label=${t('field.customer_group')} value=${state.customer_group}
+          onChange=${setFilter('customer_group')} empty=${t('common.all')}
+          options=${CUSTOMER_GROUPS.map((v) => [v, groupLabel(v)])} />
+        <${SelectField} pointer="/filter/value_class" label=${t('field.value_class')} value=${state.value_class}
+          onChange=${setFilter('value_class')} empty=${t('common.all')}
+          options=${VALUE_CLASSES.map((v) => [v, valueClassLabel(v)])} />
       </div>
     </form>
     <p class="result-count" role="status" aria-live="polite">

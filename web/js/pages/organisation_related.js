@@ -1,10 +1,11 @@
 // Contacts and establishments of an organisation, listed on its page; maintainers add new ones
-// here (the server validates; its field errors are shown next to the fields).
+// here, and a trader user adds contact persons of their own organisation (the server validates;
+// its field errors are shown next to the fields).
 import { html, useState, useEffect } from '../lib.js';
 import { api } from '../api.js';
 import { t, tOr } from '../i18n.js';
 import { useApp, Loading, LoadError, TextField, SelectField, CheckboxGroup, ErrorSummary, errorsByPointer } from '../ui.js';
-import { can } from '../roles.js';
+import { can, canEditContacts } from '../roles.js';
 import { FEATURES } from '../features.js';
 import { fieldLabel, languageLabel, ORG_LANGUAGES } from '../labels.js';
 
@@ -165,7 +166,7 @@ export function RelatedSections({ org }) {
             <a href=${`/contacts/${c.id}`}>${c.first_name} ${c.last_name}</a>
             ${(c.contact_roles || []).length > 0 && html`<br /><span class="muted">${c.contact_roles.map(contactRoleLabel).join(', ')}</span>`}
           </li>`)}</ul>`}
-      ${maintain && html`<${AddContact} orgId=${org.id} onAdded=${reloadContacts} />`}
+      ${canEditContacts(app.me, org.id) && html`<${AddContact} orgId=${org.id} onAdded=${reloadContacts} />`}
     </section>`}
     ${FEATURES.establishments && html`<section class="card" aria-labelledby="establishments-title">
       <h2 id="establishments-title">${t('establishment.list_title')}</h2>
