@@ -59,7 +59,7 @@ class Connection {
             if (auto r = conn->ExpectPragma("PRAGMA journal_mode=WAL", path == ":memory:" ? "memory" : "wal"); !r) {
                 return core::Fail(std::move(r.error()));
             }
-            pragmas += "PRAGMA synchronous=FULL;";
+            pragmas += "PRAGMA synchronous=FULL;PRAGMA temp_store=MEMORY;";
         }
         if (auto r = conn->Exec(pragmas); !r) return core::Fail(std::move(r.error()));
         return conn;
