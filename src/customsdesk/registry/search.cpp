@@ -26,6 +26,14 @@ constexpr std::string_view kInsertEntryPostgres =
     "INSERT INTO search_entries (id, entity_type, entity_id, organisation_id, title, subtitle, name_key, terms)";
 constexpr std::string_view kInsertKey = "INSERT INTO search_keys (key, entry_id)";
 constexpr std::string_view kInsertFts = "INSERT INTO search_fts (rowid, terms, scope)";
+// Staging for big batches (SQLite, see IndexNewDocs): a temporary table of this connection.
+constexpr std::size_t kStagedFtsDocs = 1000;
+constexpr std::string_view kCreateFtsStage =
+    "CREATE TEMP TABLE IF NOT EXISTS search_fts_stage (id INTEGER PRIMARY KEY, terms TEXT NOT NULL, scope TEXT NOT NULL)";
+constexpr std::string_view kInsertFtsStage = "INSERT INTO temp.search_fts_stage (id, terms, scope)";
+constexpr std::string_view kFlushFtsStage =
+    "INSERT INTO search_fts (rowid, terms, scope) SELECT id, terms, scope FROM temp.search_fts_stage ORDER BY id";
+constexpr std::string_view kClearFtsStage = "DELETE FROM temp.search_fts_stage";
 
 constexpr std::string_view kHitColumns =
     "SELECT e.id, e.entity_type, e.entity_id, e.organisation_id, e.title, e.subtitle, e.name_key";
@@ -75,11 +83,11 @@ void AddRows(storage::Dialect dialect, const SearchDoc& d, std::int64_t entry_id
 }
 
 Result<void> WriteRows(storage::Transaction& tx, const std::vector<storage::Param>& entries,
-                       const std::vector<storage::Param>& keys, const std::vector<storage::Param>& fts) {
+                       const std::vector<storage::Param>& keys, const std::vector<storage::Param>& fts, bool staged) {
     const bool pg = tx.dialect() == storage::Dialect::kPostgres;
     if (auto r = BulkInsert(tx, pg ? kInsertEntryPostgres : kInsertEntrySqlite, pg ? 8 : 7, entries); !r) return r;
     if (auto r = BulkInsert(tx, kInsertKey, 2, keys); !r) return r;
-    if (!pg) return BulkInsert(tx, kInsertFts, 3, fts);
+    if (!pg) return BulkInsert(tx, staged ? kInsertFtsStage : kInsertFts, 3, fts);
     return {};
 }
 
@@ -194,16 +202,28 @@ Result<void> IndexDoc(storage::Transaction& tx, const SearchDoc& doc) {
 Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> docs) {
     auto ids = AllocateIds(tx, "search_entries", docs.size());
     if (!ids) return Fail(std::move(ids.error()));
+    // SQLite's FTS5 writes its pending terms to disk as a new segment at the end of EVERY statement
+    // (its savepoint hook), so thousands of small INSERTs into search_fts make thousands of tiny
+    // segments and merges. A big batch therefore goes through a temporary staging table and
+    // reaches search_fts in one INSERT ... SELECT (one segment flush per ~1 MB of terms).
+    const bool staged = tx.dialect() == storage::Dialect::kSqlite && docs.size() >= kStagedFtsDocs;
+    if (staged) {
+        if (auto r = tx.Execute(kCreateFtsStage); !r) return Fail(std::move(r.error()));
+    }
     std::vector<storage::Param> entries, keys, fts;
     constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big import
     for (std::size_t i = 0; i < docs.size(); ++i) {
         AddRows(tx.dialect(), docs[i], (*ids)[i], entries, keys, fts);
         if ((i + 1) % kChunk == 0 || i + 1 == docs.size()) {
-            if (auto r = WriteRows(tx, entries, keys, fts); !r) return r;
+            if (auto r = WriteRows(tx, entries, keys, fts, staged); !r) return r;
             entries.clear();
             keys.clear();
             fts.clear();
         }
+    }
+    if (staged) {
+        if (auto r = tx.Execute(kFlushFtsStage); !r) return Fail(std::move(r.error()));
+        if (auto r = tx.Execute(kClearFtsStage); !r) return Fail(std::move(r.error()));
     }
     return {};
 }
@@ -267,29 +287,79 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
             if (!rows) return Fail(std::move(rows.error()));
             take(*rows, MatchKind::kPrefix);
         }
-        // (3) every word as a word prefix, ranked in C++
+        // (3) every word as a word prefix, ranked in C++. A one-letter prefix ("Oja H", the check
+        // digit of "4090654-4") matches a large part of the index, so when longer words exist the
+        // one-letter words are not given to the word index: the candidates of the longer words are
+        // fetched in id order and those without a word starting with each short word are dropped
+        // here, page after page, until kWordTierCandidates remain (the same candidates as before,
+        // since the index also returns them in id order), reading at most kWordTierScan rows.
         if (hits.size() < limit) {
+            const bool any_long = std::any_of(words.begin(), words.end(), [](const std::string& w) { return w.size() > 1; });
+            std::vector<std::string> short_words;
             std::string match;
             for (const auto& w : words) {
+                if (any_long && w.size() == 1) {
+                    short_words.push_back(w);
+                    continue;
+                }
                 if (!match.empty()) match += sqlite ? " AND " : " & ";
                 match += sqlite ? "\"" + w + "\"*" : w + ":*";
             }
+            const bool filter = !short_words.empty();
             std::string sql;
             if (sqlite) {
                 match = "terms : (" + match + ")";
                 if (!scope.unrestricted()) match += " AND scope : \"" + Scope(scope.organisation->value()) + "\"";
-                sql = std::string(kHitColumns) +
+                sql = std::string(kHitColumns) + (filter ? ", search_fts.terms" : "") +
                       " FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid WHERE TRUE";
             } else {
-                sql = std::string(kHitColumns) + " FROM search_entries e WHERE TRUE";
+                sql = std::string(kHitColumns) + (filter ? ", e.terms" : "") + " FROM search_entries e WHERE TRUE";
             }
-            accounts::ScopedSql q(scope, sql, "e.organisation_id");
-            if (sqlite) q.And("search_fts MATCH ", match);
-            else q.Raw(" AND e.terms_tsv @@ to_tsquery('simple', " + q.Bind(match) + ")");
-            add_kind(q);
-            q.Raw(" LIMIT " + q.Bind(static_cast<std::int64_t>(kWordTierCandidates)));
-            auto rows = tx.Query(q.sql(), q.params());
-            if (!rows) return Fail(std::move(rows.error()));
+            auto has_prefixes = [&](const std::string& terms) {
+                for (const auto& w : short_words) {
+                    bool found = false;
+                    for (std::size_t i = 0; i < terms.size() && !found;) {
+                        if (terms.compare(i, w.size(), w) == 0) found = true;
+                        auto sp = terms.find(' ', i);
+                        if (sp == std::string::npos) break;
+                        i = sp + 1;
+                    }
+                    if (!found) return false;
+                }
+                return true;
+            };
+            storage::QueryResult candidates;
+            std::int64_t after = 0;
+            for (std::int64_t scanned = 0;;) {
+                accounts::ScopedSql q(scope, sql, "e.organisation_id");
+                if (sqlite) q.And("search_fts MATCH ", match);
+                else q.Raw(" AND e.terms_tsv @@ to_tsquery('simple', " + q.Bind(match) + ")");
+                add_kind(q);
+                if (filter) {
+                    q.And(sqlite ? "search_fts.rowid > " : "e.id > ", after);
+                    q.Raw(sqlite ? " ORDER BY search_fts.rowid" : " ORDER BY e.id");
+                }
+                q.Raw(" LIMIT " + q.Bind(static_cast<std::int64_t>(kWordTierCandidates)));
+                auto rows = tx.Query(q.sql(), q.params());
+                if (!rows) return Fail(std::move(rows.error()));
+                if (!filter) {
+                    candidates = std::move(*rows);
+                    break;
+                }
+                for (auto& r : rows->rows) {
+                    after = r.GetInt(0);
+                    if (candidates.rows.size() < static_cast<std::size_t>(kWordTierCandidates) &&
+                        has_prefixes(r.GetText(7))) {
+                        candidates.rows.push_back(std::move(r));
+                    }
+                }
+                scanned += static_cast<std::int64_t>(rows->rows.size());
+                if (candidates.rows.size() >= static_cast<std::size_t>(kWordTierCandidates) ||
+                    rows->rows.size() < static_cast<std::size_t>(kWordTierCandidates) || scanned >= kWordTierScan) {
+                    break;
+                }
+            }
+            const auto* rows = &candidates;
             struct Ranked {
                 int score;
                 std::string name_key;

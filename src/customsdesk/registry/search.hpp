@@ -59,6 +59,8 @@ inline constexpr int kMaxSearchResults = 50;
 inline constexpr std::size_t kMaxSearchQueryBytes = 200;
 inline constexpr std::size_t kMaxSearchWords = 8;
 inline constexpr int kWordTierCandidates = 200;
+// Rows read at most when one-letter words are checked after the word index (search.cpp, tier 3).
+inline constexpr std::int64_t kWordTierScan = 5000;
 
 struct SearchQuery {
     std::string text;
