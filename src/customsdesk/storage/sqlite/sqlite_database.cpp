@@ -25,6 +25,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kStatementCacheLimit = 512;
 // The progress handler runs every this many virtual machine instructions.
 constexpr int kProgressInterval = 1000;
+// Address space a reader maps of the database file (PRAGMA mmap_size); not memory it uses.
+constexpr std::int64_t kReaderMmapBytes = std::int64_t{4} << 30;
 
 enum class Role { kWriter, kReader, kBoth };
 
@@ -53,7 +55,9 @@ class Connection {
         sqlite3_progress_handler(raw, kProgressInterval, &Connection::OnProgress, conn.get());
         std::string pragmas = "PRAGMA foreign_keys=ON;";
         if (role == Role::kReader) {
-            pragmas += "PRAGMA query_only=ON;";
+            // Readers map the file (kReaderMmapBytes): a page read is a memory access instead of
+            // a pread() into the connection's small page cache.
+            pragmas += "PRAGMA query_only=ON;PRAGMA mmap_size=" + std::to_string(kReaderMmapBytes) + ";";
         } else {
             // WAL first: synchronous applies per journal mode.
             if (auto r = conn->ExpectPragma("PRAGMA journal_mode=WAL", path == ":memory:" ? "memory" : "wal"); !r) {
@@ -80,6 +84,19 @@ class Connection {
         std::string text = message ? message : sqlite3_errstr(rc);
         sqlite3_free(message);
         return core::Fail(MapError(rc, text));
+    }
+
+    // Runs one statement without parameters or rows through the statement cache (BEGIN, COMMIT,
+    // ROLLBACK: sqlite3_exec would parse them again on every transaction).
+    Result<void> ExecOne(const std::string& sql) {
+        auto stmt = Prepare(sql);
+        if (!stmt) return core::Fail(std::move(stmt.error()));
+        Arm();
+        int rc = sqlite3_step(*stmt);
+        while (rc == SQLITE_ROW) rc = sqlite3_step(*stmt);
+        sqlite3_reset(*stmt);
+        if (rc != SQLITE_DONE) return core::Fail(MapError(rc, sqlite3_errmsg(db_)));
+        return {};
     }
 
     // A cached prepared statement for already rewritten SQL.
@@ -269,9 +286,12 @@ class SqliteDatabase final : public Database {
         auto lease = pool.Acquire(options_.acquire_timeout);
         if (!lease) return core::Fail(std::move(lease.error()));
         Connection& conn = **lease;
-        std::string begin = write ? "BEGIN IMMEDIATE" : "BEGIN";
-        if (conn.role() == Role::kBoth) begin = (write ? "PRAGMA query_only=OFF;" : "PRAGMA query_only=ON;") + begin;
-        if (auto r = conn.Exec(begin); !r) return core::Fail(std::move(r.error()));
+        if (conn.role() == Role::kBoth) {
+            if (auto r = conn.Exec(write ? "PRAGMA query_only=OFF" : "PRAGMA query_only=ON"); !r) {
+                return core::Fail(std::move(r.error()));
+            }
+        }
+        if (auto r = conn.ExecOne(write ? "BEGIN IMMEDIATE" : "BEGIN"); !r) return core::Fail(std::move(r.error()));
         return std::unique_ptr<Transaction>(new SqliteTransaction(*this, std::move(*lease), mode));
     }
 
@@ -410,7 +430,7 @@ Result<void> SqliteTransaction::Commit() {
         return core::Fail(core::Error::FailedPrecondition(
             "the transaction was aborted by an earlier error and has been rolled back"));
     }
-    auto r = lease_->Exec("COMMIT");
+    auto r = lease_->ExecOne("COMMIT");
     if (!r) {
         // A failed COMMIT (deferred foreign key, busy, I/O error) may leave the transaction open.
         Rollback();
@@ -423,7 +443,7 @@ Result<void> SqliteTransaction::Commit() {
 
 void SqliteTransaction::Rollback() {
     if (!lease_) return;
-    if (sqlite3_get_autocommit(lease_->db()) == 0) (void)lease_->Exec("ROLLBACK");
+    if (sqlite3_get_autocommit(lease_->db()) == 0) (void)lease_->ExecOne("ROLLBACK");
     db_.CountRollback();
     Finish();
 }
