@@ -362,6 +362,13 @@ TEST(RegistryApi, EstablishmentsContactsGroupsAndValidation) {
                                                              {"kam_user_id", kam_id}, {"account_team", {kam_id}}});
     ASSERT_EQ(ok.status, 200u) << ok.body;
     EXPECT_EQ(ok.Json().at("customer_group"), "key");
+    // People see the KAM and the team by name, on the write's answer and on a later read.
+    for (const auto& r : {ok, kam.Get("/api/v1/organisations/2")}) {
+        EXPECT_EQ(r.Json().at("kam_name"), me.at("display_name")) << r.body;
+        ASSERT_EQ(r.Json().at("account_team_names").as_array().size(), 1u) << r.body;
+        EXPECT_EQ(r.Json().at("account_team_names").as_array()[0].at("id").as_int64(), kam_id);
+        EXPECT_EQ(r.Json().at("account_team_names").as_array()[0].at("name"), me.at("display_name"));
+    }
     // The list filters by customer group and value class (issue 4), alone and together.
     const auto ids_of = [&](const std::string& query) {
         auto r = kam.Get("/api/v1/organisations?limit=500&" + query);

@@ -305,6 +305,14 @@ boost::json::object ToJson(const Organisation& o) {
     boost::json::object out;
     out["id"] = o.id.value();
     for (auto& kv : FieldsToJson(o.fields)) out[kv.key()] = kv.value();
+    if (o.kam_name) out["kam_name"] = *o.kam_name;
+    if (!o.account_team_names.empty()) {
+        boost::json::array team;
+        for (const auto& [id, name] : o.account_team_names) {
+            team.push_back(boost::json::object{{"id", id.value()}, {"name", name}});
+        }
+        out["account_team_names"] = std::move(team);
+    }
     out["version"] = o.version;
     out["created_at"] = core::FormatTimestamp(o.created_at);
     out["updated_at"] = core::FormatTimestamp(o.updated_at);

@@ -67,6 +67,10 @@ struct OrganisationFields {
 struct Organisation {
     core::OrganisationId id;
     OrganisationFields fields;
+    // Display names of the KAM and the account team, filled by single-record reads and writes
+    // (Get, Create, Update) so that people see names, not user numbers; empty in lists.
+    std::optional<std::string> kam_name;
+    std::vector<std::pair<core::UserId, std::string>> account_team_names;
     std::int64_t version = 1;
     core::Timestamp created_at;
     core::Timestamp updated_at;

@@ -46,6 +46,7 @@ constexpr std::string_view kCountSites =
 constexpr std::string_view kSameAddress =
     "SELECT id, name FROM organisations WHERE address_key = $1 AND deleted_at IS NULL AND id <> $2 ORDER BY id LIMIT 50";
 constexpr std::string_view kUserRoles = "SELECT roles FROM users WHERE id = $1";
+constexpr std::string_view kUserDisplayName = "SELECT display_name FROM users WHERE id = $1";
 
 constexpr int kMaxHierarchyDepth = 100;
 const std::vector<std::string> kHistoryIgnored = {};
@@ -110,6 +111,28 @@ Organisation OrganisationFromRow(const storage::Row& r) { return FromRow(r); }
 std::string_view OrganisationColumns() { return kColumns; }
 
 namespace {
+
+// Fills the display names of the KAM and the account team (bounded by kMaxAccountTeam + 1 reads).
+Result<void> ResolveUserNames(storage::Transaction& tx, Organisation& o) {
+    auto name_of = [&](core::UserId id) -> Result<std::string> {
+        auto row = tx.QueryOne(kUserDisplayName, {id.value()});
+        if (!row) return Fail(std::move(row.error()));
+        return *row ? (*row)->GetText(0) : std::string();
+    };
+    o.kam_name.reset();
+    o.account_team_names.clear();
+    if (o.fields.kam) {
+        auto n = name_of(*o.fields.kam);
+        if (!n) return Fail(std::move(n.error()));
+        if (!n->empty()) o.kam_name = std::move(*n);
+    }
+    for (const auto id : o.fields.account_team) {
+        auto n = name_of(id);
+        if (!n) return Fail(std::move(n.error()));
+        if (!n->empty()) o.account_team_names.emplace_back(id, std::move(*n));
+    }
+    return {};
+}
 
 Result<std::optional<Organisation>> Load(storage::Transaction& tx, const core::AccessScope& scope,
                                          core::OrganisationId id) {
@@ -290,6 +313,7 @@ Result<Organisation> OrganisationService::Create(const core::Principal& actor, c
         o.fields = std::move(*fields);
         o.created_at = o.updated_at = now;
         if (auto ix = IndexDoc(tx, OrganisationDoc(o)); !ix) return Fail(std::move(ix.error()));
+        if (auto names = ResolveUserNames(tx, o); !names) return Fail(std::move(names.error()));
         return o;
     });
 }
@@ -299,6 +323,7 @@ Result<Organisation> OrganisationService::Get(const core::Principal& actor, core
         auto o = Load(tx, actor.Scope(), id);
         if (!o) return Fail(std::move(o.error()));
         if (!*o) return Fail(NotFound(id));
+        if (auto names = ResolveUserNames(tx, **o); !names) return Fail(std::move(names.error()));
         return std::move(**o);
     });
 }
@@ -351,7 +376,10 @@ Result<Organisation> OrganisationService::Update(const core::Principal& actor, c
         if (auto k = CheckAccountUsers(tx, *fields); !k) return Fail(std::move(k.error()));
         const auto changes = history::Diff(before, FieldsToJson(*fields), kHistoryIgnored);
         Organisation updated = std::move(**current);
-        if (changes.empty()) return updated;
+        if (changes.empty()) {
+            if (auto names = ResolveUserNames(tx, updated); !names) return Fail(std::move(names.error()));
+            return updated;
+        }
         auto params = FieldParams(*fields);
         params.push_back(core::FormatTimestamp(now));
         params.push_back(id.value());
@@ -365,6 +393,7 @@ Result<Organisation> OrganisationService::Update(const core::Principal& actor, c
         updated.version += 1;
         updated.updated_at = now;
         if (auto ix = IndexDoc(tx, OrganisationDoc(updated)); !ix) return Fail(std::move(ix.error()));
+        if (auto names = ResolveUserNames(tx, updated); !names) return Fail(std::move(names.error()));
         return updated;
     });
 }
