@@ -177,15 +177,22 @@ private:
     std::int64_t line_base_ = 0;
 };
 
+// Looks column names up without building a std::string per lookup (called for every field of
+// every row).
+struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct Header {
     std::vector<std::string> names;
-    std::unordered_map<std::string, std::size_t> index;
+    std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> index;
     [[nodiscard]] std::string Get(const std::vector<std::string>& row, std::string_view name) const {
-        auto it = index.find(std::string(name));
+        auto it = index.find(name);
         if (it == index.end() || it->second >= row.size()) return {};
         return std::string(core::TrimAscii(row[it->second]));
     }
-    [[nodiscard]] bool Has(std::string_view name) const { return index.contains(std::string(name)); }
+    [[nodiscard]] bool Has(std::string_view name) const { return index.contains(name); }
 };
 
 // What every import collects while checking rows.
