@@ -47,10 +47,6 @@ std::string SessionCookie(const Request& req, const std::string& value, long max
                        req.secure ? "; Secure" : "");
 }
 
-Response NotFoundResponse(const Request& req) {
-    return ErrorResponse(req, core::Error::NotFound("No such resource."));
-}
-
 std::string ETag(std::int64_t version) { return fmt::format("\"{}\"", version); }
 
 // ---- system ----
@@ -220,7 +216,7 @@ Response CreateToken(Services& s, Request& req) {
 
 Response RevokeToken(Services& s, Request& req) {
     auto id = PathId(req, "id");
-    if (!id) return NotFoundResponse(req);
+    if (!id) return NotFound(req);
     auto t = s.accounts.RevokeToken(PrincipalOf(req), core::TokenId(*id));
     return Respond(req, t, [](const accounts::ApiToken&) { return Response::NoContent(); });
 }
@@ -275,14 +271,14 @@ Response CreateOrganisation(Services& s, Request& req) {
 
 Response GetOrganisation(Services& s, Request& req) {
     auto id = PathId(req, "id");
-    if (!id) return NotFoundResponse(req);
+    if (!id) return NotFound(req);
     auto o = s.organisations.Get(PrincipalOf(req), core::OrganisationId(*id));
     return Respond(req, o, [](const registry::Organisation& org) { return OrganisationResponse(200, org); });
 }
 
 Response PatchOrganisation(Services& s, Request& req) {
     auto id = PathId(req, "id");
-    if (!id) return NotFoundResponse(req);
+    if (!id) return NotFound(req);
     auto body = JsonBody(req, true);
     if (!body) return ErrorResponse(req, body.error());
     auto expected = IfMatchVersion(req);
@@ -293,7 +289,7 @@ Response PatchOrganisation(Services& s, Request& req) {
 
 Response DeleteOrganisation(Services& s, Request& req) {
     auto id = PathId(req, "id");
-    if (!id) return NotFoundResponse(req);
+    if (!id) return NotFound(req);
     auto r = s.organisations.Delete(PrincipalOf(req), core::OrganisationId(*id));
     if (!r) return ErrorResponse(req, r.error());
     return Response::NoContent();
@@ -301,7 +297,7 @@ Response DeleteOrganisation(Services& s, Request& req) {
 
 Response OrganisationHistory(Services& s, Request& req) {
     auto id = PathId(req, "id");
-    if (!id) return NotFoundResponse(req);
+    if (!id) return NotFound(req);
     core::FieldErrors errs;
     const auto limit = QueryInt(req, "limit", errs, 1, history::kMaxHistoryPage).value_or(50);
     const auto before = QueryInt(req, "before", errs, 1, INT64_MAX).value_or(0);

@@ -20,6 +20,10 @@ http::Response ErrorResponse(const http::Request& request, const core::Error& er
     return http::Problem(error, request.path, request.request_id);
 }
 
+http::Response NotFound(const http::Request& request) {
+    return ErrorResponse(request, core::Error::NotFound("No such resource."));
+}
+
 core::Result<boost::json::object> JsonBody(const http::Request& request, bool merge_patch) {
     const auto type = request.Header("Content-Type").value_or("");
     const auto base = type.substr(0, type.find(';'));

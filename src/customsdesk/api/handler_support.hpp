@@ -28,6 +28,9 @@ http::Response ErrorResponse(const http::Request& request, const core::Error& er
 // `merge_patch` also accepts application/merge-patch+json.
 core::Result<boost::json::object> JsonBody(const http::Request& request, bool merge_patch = false);
 
+// The 404 problem for a path that names no record (e.g. a non-numeric id).
+http::Response NotFound(const http::Request& request);
+
 // A positive integer path parameter; nullopt when it is not one (the handler answers 404).
 std::optional<std::int64_t> PathId(const http::Request& request, std::string_view name);
 

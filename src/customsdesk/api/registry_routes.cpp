@@ -21,7 +21,6 @@ inline constexpr std::string_view kImportJobKind = "registry_import";
 inline constexpr std::int64_t kDefaultExportPage = 50'000;
 inline constexpr std::int64_t kMaxExportPage = 200'000;
 
-Response NotFound(const Request& req) { return ErrorResponse(req, core::Error::NotFound("No such resource.")); }
 
 // If-Match: "3" / W/"3" -> 3; a malformed header is a 412.
 core::Result<std::optional<std::int64_t>> IfMatch(const Request& req) {

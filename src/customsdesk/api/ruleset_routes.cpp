@@ -15,7 +15,6 @@ using http::Response;
 
 constexpr std::string_view kJsonType = "application/json";
 
-Response NotFound(const Request& req) { return ErrorResponse(req, core::Error::NotFound("No such resource.")); }
 
 Response JsonText(unsigned status, std::string body) { return Response::Text(status, std::move(body), "application/json"); }
 
