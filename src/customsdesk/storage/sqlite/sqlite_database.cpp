@@ -25,8 +25,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kStatementCacheLimit = 512;
 // The progress handler runs every this many virtual machine instructions.
 constexpr int kProgressInterval = 1000;
-// Address space a reader maps of the database file (PRAGMA mmap_size); not memory it uses.
-constexpr std::int64_t kReaderMmapBytes = std::int64_t{4} << 30;
 
 enum class Role { kWriter, kReader, kBoth };
 
@@ -55,9 +53,7 @@ class Connection {
         sqlite3_progress_handler(raw, kProgressInterval, &Connection::OnProgress, conn.get());
         std::string pragmas = "PRAGMA foreign_keys=ON;";
         if (role == Role::kReader) {
-            // Readers map the file (kReaderMmapBytes): a page read is a memory access instead of
-            // a pread() into the connection's small page cache.
-            pragmas += "PRAGMA query_only=ON;PRAGMA mmap_size=" + std::to_string(kReaderMmapBytes) + ";";
+            pragmas += "PRAGMA query_only=ON;";
         } else {
             // WAL first: synchronous applies per journal mode.
             if (auto r = conn->ExpectPragma("PRAGMA journal_mode=WAL", path == ":memory:" ? "memory" : "wal"); !r) {
