@@ -3,7 +3,8 @@
 #   1. writes the national demo register (seed 2026) as CSV into a temporary folder;
 #   2. imports it into a fresh SQLite database, timing each file (RUNS times, fresh database each run);
 #   3. exports all contacts, reporting the peak RSS (/usr/bin/time);
-#   4. serves the database and runs wrk: 50 connections, 30 s, search-as-you-type queries (queries.txt).
+#   4. serves the database and runs wrk RUNS times: 50 connections, 30 s, search-as-you-type queries (queries.txt).
+# The machine may be shared: the load average is printed before each step; report medians.
 # Set PG_URL=postgresql://... to time the import on PostgreSQL too (the database must be empty).
 set -eu
 BUILD=${1:?build dir}
@@ -16,12 +17,12 @@ import_all() {  # DB
   echo "pw-bench-kam-1" | "$BIN" user add kam --name KAM --role kam --db "$1" >/dev/null
   for f in organisations establishments contacts prospect_organisations prospect_establishments prospect_contacts; do
     kind=${f#prospect_}
-    /usr/bin/time -f "$f %e s, peak RSS %M KB" "$BIN" import "$kind" "$WORK/csv/$f.csv" --db "$1" 2>&1 >/dev/null | tail -1
+    /usr/bin/time -f "$f %e s, %U s user, %S s sys, peak RSS %M KB" "$BIN" import "$kind" "$WORK/csv/$f.csv" --db "$1" 2>&1 >/dev/null | tail -1
   done
 }
 i=1
 while [ "$i" -le "$RUNS" ]; do
-  echo "== SQLite run $i"
+  echo "== SQLite run $i ($(uptime | sed 's/.*load/load/'))"
   rm -f "$WORK"/db.sqlite*
   import_all "sqlite:$WORK/db.sqlite"
   i=$((i + 1))
@@ -38,5 +39,11 @@ TOKEN=$("$BIN" token create --user kam --name bench --db "sqlite:$WORK/db.sqlite
 PID=$!
 sleep 2
 PORT=$(sed -n 's/.*serving http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.log")
-TOKEN=$TOKEN QUERIES=$(dirname "$0")/queries.txt wrk -t2 -c50 -d30s --latency -s "$(dirname "$0")/search.lua" "http://127.0.0.1:$PORT"
+i=1
+while [ "$i" -le "$RUNS" ]; do
+  echo "== search run $i ($(uptime | sed 's/.*load/load/'))"
+  TOKEN=$TOKEN QUERIES=$(dirname "$0")/queries.txt wrk -t2 -c50 -d30s --latency -s "$(dirname "$0")/search.lua" \
+    "http://127.0.0.1:$PORT" | grep -E "Requests/sec|50%|99%|Non-2xx"
+  i=$((i + 1))
+done
 kill "$PID"
