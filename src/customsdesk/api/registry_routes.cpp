@@ -23,20 +23,6 @@ inline constexpr std::int64_t kMaxExportPage = 200'000;
 
 
 // If-Match: "3" / W/"3" -> 3; a malformed header is a 412.
-core::Result<std::optional<std::int64_t>> IfMatch(const Request& req) {
-    auto match = req.Header("If-Match");
-    if (!match) return std::optional<std::int64_t>{};
-    std::string_view m = *match;
-    if (m.starts_with("W/")) m.remove_prefix(2);
-    if (m.size() >= 2 && m.front() == '"' && m.back() == '"') m = m.substr(1, m.size() - 2);
-    std::int64_t v = 0;
-    auto [ptr, ec] = std::from_chars(m.data(), m.data() + m.size(), v);
-    if (ec != std::errc() || ptr != m.data() + m.size()) {
-        return core::Fail(core::Error::FailedPrecondition("If-Match does not name a version of this record.")
-                              .WithType("precondition-failed"));
-    }
-    return std::optional<std::int64_t>(v);
-}
 
 struct Paging {
     int limit = registry::kDefaultPageSize;
@@ -137,7 +123,7 @@ Response PatchEstablishment(Services& s, Request& req) {
     if (!id) return NotFound(req);
     auto body = JsonBody(req, true);
     if (!body) return ErrorResponse(req, body.error());
-    auto expected = IfMatch(req);
+    auto expected = IfMatchVersion(req);
     if (!expected) return ErrorResponse(req, expected.error());
     auto e = s.establishments.Update(PrincipalOf(req), registry::EstablishmentId(*id), *body, *expected);
     return Respond(req, e, [](const registry::Establishment& est) { return Versioned(200, est); });
@@ -202,7 +188,7 @@ Response PatchContact(Services& s, Request& req) {
     if (!id) return NotFound(req);
     auto body = JsonBody(req, true);
     if (!body) return ErrorResponse(req, body.error());
-    auto expected = IfMatch(req);
+    auto expected = IfMatchVersion(req);
     if (!expected) return ErrorResponse(req, expected.error());
     auto c = s.contacts.Update(PrincipalOf(req), registry::ContactId(*id), *body, *expected);
     return Respond(req, c, [](const registry::Contact& contact) { return Versioned(200, contact); });
