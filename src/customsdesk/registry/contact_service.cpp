@@ -242,15 +242,7 @@ Result<ContactPage> ContactService::List(const core::Principal& actor, core::Org
         q.Raw(" ORDER BY id LIMIT " + q.Bind(static_cast<std::int64_t>(limit + 1)));
         auto rows = tx.Query(q.sql(), q.params());
         if (!rows) return Fail(std::move(rows.error()));
-        ContactPage page;
-        for (const auto& r : rows->rows) {
-            if (static_cast<int>(page.items.size()) == limit) {
-                page.next_cursor = EncodeIdCursor(page.items.back().id.value());
-                break;
-            }
-            page.items.push_back(ContactFromRow(r));
-        }
-        return page;
+        return TakeIdPage<ContactPage>(rows->rows, limit, ContactFromRow);
     });
 }
 

@@ -218,6 +218,34 @@ private:
     ImportReport& report_;
 };
 
+// A value that must be unique per organisation: against the database and within the file.
+class PerOrganisationKeys {
+public:
+    void AddExisting(std::string key) { existing_.insert(std::move(key)); }
+    // Records `value` for `org` at `line`; false with an error on `column` when it is already taken.
+    // `what` names the value in messages ("code", "e-mail"), `record` the kind ("an establishment").
+    bool Claim(Collector& collector, std::int64_t line, std::int64_t org, const std::string& value,
+               std::string_view column, std::string_view record, std::string_view what) {
+        const std::string k = std::to_string(org) + "|" + value;
+        if (existing_.contains(k)) {
+            collector.Error(line, std::string(column),
+                            fmt::format("The organisation already has {} with this {}.", record, what));
+            return false;
+        }
+        if (auto it = in_file_.find(k); it != in_file_.end()) {
+            collector.Error(line, std::string(column),
+                            fmt::format("The same organisation and {} are already on line {}.", what, it->second));
+            return false;
+        }
+        in_file_.emplace(k, line);
+        return true;
+    }
+
+private:
+    std::unordered_set<std::string> existing_;
+    std::unordered_map<std::string, std::int64_t> in_file_;
+};
+
 // Maps a validation pointer ("/addresses/1/city", "/roles/0") to a CSV column name.
 std::string ColumnFor(const std::string& pointer, const std::vector<std::string>& address_types) {
     std::string_view p = pointer;
@@ -715,15 +743,14 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                 EstablishmentFields fields;
             };
             std::vector<EstRow> rows;
-            std::unordered_set<std::string> existing_codes;
+            PerOrganisationKeys codes;
             {
                 accounts::ScopedSql q(scope, "SELECT organisation_id, code FROM establishments WHERE deleted_at IS NULL",
                                       "organisation_id");
                 auto r = tx.Query(q.sql(), q.params());
                 if (!r) return Fail(std::move(r.error()));
-                for (const auto& row : r->rows) existing_codes.insert(row.GetText(0) + "|" + row.GetText(1));
+                for (const auto& row : r->rows) codes.AddExisting(row.GetText(0) + "|" + row.GetText(1));
             }
-            std::unordered_map<std::string, std::int64_t> file_codes;
             bool fine = ForEachRow(src, [&](std::int64_t line, const std::vector<std::string>& f) {
                 const auto& h = src.header;
                 boost::json::object body;
@@ -748,19 +775,8 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                     ok = false;
                 }
                 if (!ok) return false;
-                if (fields->code) {
-                    const std::string k = std::to_string(*org) + "|" + *fields->code;
-                    if (existing_codes.contains(k)) {
-                        collector.Error(line, "code", "The organisation already has an establishment with this code.");
-                        return false;
-                    }
-                    if (auto it = file_codes.find(k); it != file_codes.end()) {
-                        collector.Error(line, "code",
-                                        fmt::format("The same organisation and code are already on line {}.",
-                                                    it->second));
-                        return false;
-                    }
-                    file_codes.emplace(k, line);
+                if (fields->code && !codes.Claim(collector, line, *org, *fields->code, "code", "an establishment", "code")) {
+                    return false;
                 }
                 rows.push_back({line, *org, std::move(*fields)});
                 return true;
@@ -803,7 +819,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                 ContactFields fields;
             };
             std::vector<ContactRow> rows;
-            std::unordered_set<std::string> existing_emails;
+            PerOrganisationKeys emails;
             std::unordered_map<std::string, std::int64_t> establishment_by_code;
             {
                 accounts::ScopedSql q(scope,
@@ -812,7 +828,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                                       "organisation_id");
                 auto r = tx.Query(q.sql(), q.params());
                 if (!r) return Fail(std::move(r.error()));
-                for (const auto& row : r->rows) existing_emails.insert(row.GetText(0) + "|" + row.GetText(1));
+                for (const auto& row : r->rows) emails.AddExisting(row.GetText(0) + "|" + row.GetText(1));
                 accounts::ScopedSql q2(scope,
                                        "SELECT organisation_id, code, id FROM establishments WHERE deleted_at IS NULL",
                                        "organisation_id");
@@ -822,7 +838,6 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                     establishment_by_code.emplace(row.GetText(0) + "|" + row.GetText(1), row.GetInt(2));
                 }
             }
-            std::unordered_map<std::string, std::int64_t> file_emails;
             bool fine = ForEachRow(src, [&](std::int64_t line, const std::vector<std::string>& f) {
                 const auto& h = src.header;
                 boost::json::object body;
@@ -865,19 +880,8 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                     }
                     fields->establishment = EstablishmentId(it->second);
                 }
-                if (fields->email) {
-                    const std::string k = std::to_string(*org) + "|" + *fields->email;
-                    if (existing_emails.contains(k)) {
-                        collector.Error(line, "email", "The organisation already has a contact with this e-mail.");
-                        return false;
-                    }
-                    if (auto it = file_emails.find(k); it != file_emails.end()) {
-                        collector.Error(line, "email",
-                                        fmt::format("The same organisation and e-mail are already on line {}.",
-                                                    it->second));
-                        return false;
-                    }
-                    file_emails.emplace(k, line);
+                if (fields->email && !emails.Claim(collector, line, *org, *fields->email, "email", "a contact", "e-mail")) {
+                    return false;
                 }
                 rows.push_back({line, *org, std::move(*fields)});
                 return true;

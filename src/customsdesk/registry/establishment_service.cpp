@@ -195,15 +195,7 @@ Result<EstablishmentPage> EstablishmentService::List(const core::Principal& acto
         q.Raw(" ORDER BY id LIMIT " + q.Bind(static_cast<std::int64_t>(limit + 1)));
         auto rows = tx.Query(q.sql(), q.params());
         if (!rows) return Fail(std::move(rows.error()));
-        EstablishmentPage page;
-        for (const auto& r : rows->rows) {
-            if (static_cast<int>(page.items.size()) == limit) {
-                page.next_cursor = EncodeIdCursor(page.items.back().id.value());
-                break;
-            }
-            page.items.push_back(EstablishmentFromRow(r));
-        }
-        return page;
+        return TakeIdPage<EstablishmentPage>(rows->rows, limit, EstablishmentFromRow);
     });
 }
 
