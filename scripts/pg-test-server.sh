@@ -47,18 +47,30 @@ as_server() {
   if [[ -n "$run_user" ]]; then runuser -u "$run_user" -- "$@"; else "$@"; fi
 }
 
+# Where the server's own files live (data, socket, log): DIR itself, or, when the server user cannot
+# reach DIR (a checkout inside a private folder such as one made by mktemp -d), a folder of its own
+# under /tmp whose path is kept in DIR/cluster. The URL is always written to DIR/url.
+cluster_dir() {
+  if [[ -s "$dir/cluster" ]]; then cat "$dir/cluster"; else echo "$dir"; fi
+}
+
 # Running and answering: a killed postmaster can linger as a zombie that pg_ctl status still sees.
 running() {
-  [[ -f "$dir/data/postmaster.pid" && -s "$dir/url" ]] || return 1
+  local cluster
+  cluster=$(cluster_dir)
+  [[ -f "$cluster/data/postmaster.pid" && -s "$dir/url" ]] || return 1
   local port
   port=$(sed -n 's|.*@127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/url")
   [[ -n "$port" ]] && "$PG_BIN/pg_isready" -q -t 2 -h 127.0.0.1 -p "$port" -U "$DB_USER" -d postgres
 }
 
 stop_cluster() {
-  if [[ -d "$dir/data" ]]; then
-    as_server "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+  local cluster
+  cluster=$(cluster_dir)
+  if [[ -d "$cluster/data" ]]; then
+    as_server "$PG_BIN/pg_ctl" -D "$cluster/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
   fi
+  [[ "$cluster" != "$dir" && "$cluster" == /tmp/customsdesk-pg.* ]] && rm -rf "$cluster"
   rm -rf "$dir"
 }
 
@@ -82,21 +94,26 @@ start_cluster() {
   fi
   stop_cluster  # stale leftovers of a killed run
   mkdir -p "$dir"
+  local cluster="$dir"
   if [[ -n "$run_user" ]]; then
     chown "$run_user" "$dir"
-    # The server user must be able to reach DIR.
-    as_server test -w "$dir" || die "user $run_user cannot write $dir (check the permissions of its parents)"
+    if ! as_server test -w "$dir"; then
+      cluster=$(mktemp -d /tmp/customsdesk-pg.XXXXXX)
+      chown "$run_user" "$cluster"
+      as_server test -w "$cluster" || die "user $run_user cannot write $cluster"
+      echo "$cluster" >"$dir/cluster"
+    fi
   fi
-  as_server "$PG_BIN/initdb" -D "$dir/data" -U "$DB_USER" -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
+  as_server "$PG_BIN/initdb" -D "$cluster/data" -U "$DB_USER" -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
     >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
 
   local attempt port
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
-    cat >"$dir/data/postgresql.auto.conf" <<CONF
+    cat >"$cluster/data/postgresql.auto.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
-unix_socket_directories = '$dir'
+unix_socket_directories = '$cluster'
 max_connections = 300
 fsync = off
 synchronous_commit = off
@@ -104,8 +121,8 @@ full_page_writes = off
 shared_buffers = 32MB
 log_min_messages = warning
 CONF
-    [[ -n "$run_user" ]] && chown "$run_user" "$dir/data/postgresql.auto.conf"
-    if as_server "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1; then
+    [[ -n "$run_user" ]] && chown "$run_user" "$cluster/data/postgresql.auto.conf"
+    if as_server "$PG_BIN/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start >/dev/null 2>&1; then
       for _ in $(seq 1 100); do
         if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -U "$DB_USER" -d postgres; then
           echo "postgresql://$DB_USER@127.0.0.1:$port/postgres" >"$dir/url.tmp"
@@ -115,12 +132,12 @@ CONF
         fi
         sleep 0.1
       done
-      as_server "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+      as_server "$PG_BIN/pg_ctl" -D "$cluster/data" -m immediate stop >/dev/null 2>&1 || true
     fi
     echo "pg-test-server: start on port $port failed (attempt $attempt), retrying" >&2
   done
-  tail -n 30 "$dir/server.log" >&2 || true
-  die "the PostgreSQL server did not start; see $dir/server.log"
+  tail -n 30 "$cluster/server.log" >&2 || true
+  die "the PostgreSQL server did not start; see $cluster/server.log"
 }
 
 case "$cmd" in
