@@ -166,7 +166,7 @@ core::Result<void> OverlapErrors(const std::vector<std::pair<std::size_t, std::s
 }
 }  // namespace
 
-core::Result<TariffTable> TariffTable::Build(std::vector<TariffRate> rows) {
+core::Result<TariffTable> TariffTable::Build(std::vector<TariffRate> rows, std::vector<std::pair<std::size_t, std::size_t>>* conflicts) {
     FieldErrors errors;
     for (std::size_t i = 0; i < rows.size(); ++i) CheckTariffRate(rows[i], fmt::format("/{}", i), errors);
     if (auto r = errors.ToResult("Invalid tariff rates."); !r) return core::Fail(std::move(r.error()));
@@ -176,7 +176,9 @@ core::Result<TariffTable> TariffTable::Build(std::vector<TariffRate> rows) {
         const auto& row = t.rows_[i];
         t.index_.Add(detail::PrefixIndex::Key(row.code_prefix), {row.valid_from, row.valid_to.value_or(kOpenEnd), i});
     }
-    if (auto r = OverlapErrors(t.index_.Finish()); !r) return core::Fail(std::move(r.error()));
+    auto overlaps = t.index_.Finish();
+    if (conflicts) *conflicts = overlaps;
+    if (auto r = OverlapErrors(overlaps); !r) return core::Fail(std::move(r.error()));
     return t;
 }
 
@@ -185,7 +187,7 @@ const TariffRate* TariffTable::Find(std::string_view commodity_code, Date date) 
     return row ? &rows_[*row] : nullptr;
 }
 
-core::Result<VatTable> VatTable::Build(std::vector<VatRate> rows) {
+core::Result<VatTable> VatTable::Build(std::vector<VatRate> rows, std::vector<std::pair<std::size_t, std::size_t>>* conflicts) {
     FieldErrors errors;
     for (std::size_t i = 0; i < rows.size(); ++i) CheckVatRate(rows[i], fmt::format("/{}", i), errors);
     if (auto r = errors.ToResult("Invalid VAT rates."); !r) return core::Fail(std::move(r.error()));
@@ -195,7 +197,9 @@ core::Result<VatTable> VatTable::Build(std::vector<VatRate> rows) {
         const auto& row = t.rows_[i];
         t.index_.Add(detail::PrefixIndex::Key(row.code_prefix), {row.valid_from, row.valid_to.value_or(kOpenEnd), i});
     }
-    if (auto r = OverlapErrors(t.index_.Finish()); !r) return core::Fail(std::move(r.error()));
+    auto overlaps = t.index_.Finish();
+    if (conflicts) *conflicts = overlaps;
+    if (auto r = OverlapErrors(overlaps); !r) return core::Fail(std::move(r.error()));
     return t;
 }
 
@@ -204,7 +208,7 @@ const VatRate* VatTable::Find(std::string_view commodity_code, Date date) const 
     return row ? &rows_[*row] : nullptr;
 }
 
-core::Result<ExchangeTable> ExchangeTable::Build(std::vector<ExchangeRate> rows) {
+core::Result<ExchangeTable> ExchangeTable::Build(std::vector<ExchangeRate> rows, std::vector<std::pair<std::size_t, std::size_t>>* conflicts) {
     FieldErrors errors;
     for (std::size_t i = 0; i < rows.size(); ++i) CheckExchangeRate(rows[i], fmt::format("/{}", i), errors);
     if (auto r = errors.ToResult("Invalid exchange rates."); !r) return core::Fail(std::move(r.error()));
@@ -216,6 +220,7 @@ core::Result<ExchangeTable> ExchangeTable::Build(std::vector<ExchangeRate> rows)
                   [&](std::size_t a, std::size_t b) { return t.rows_[a].valid_from < t.rows_[b].valid_from; });
         for (std::size_t i = 1; i < list.size(); ++i) {
             if (t.rows_[list[i]].valid_from == t.rows_[list[i - 1]].valid_from) {
+                if (conflicts) conflicts->emplace_back(std::max(list[i], list[i - 1]), std::min(list[i], list[i - 1]));
                 errors.Add(fmt::format("/{}/valid_from", std::max(list[i], list[i - 1])), "duplicate",
                            fmt::format("Row {} has the same currency and date.", std::min(list[i], list[i - 1])));
             }

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "customsdesk/core/decimal.hpp"
@@ -93,7 +94,9 @@ private:
 
 class TariffTable {
 public:
-    static core::Result<TariffTable> Build(std::vector<TariffRate> rows);
+    // `conflicts`, when given, receives the (later row, earlier row) index pairs of the overlap errors.
+    static core::Result<TariffTable> Build(std::vector<TariffRate> rows,
+                                   std::vector<std::pair<std::size_t, std::size_t>>* conflicts = nullptr);
     [[nodiscard]] const TariffRate* Find(std::string_view commodity_code, Date date) const;
     [[nodiscard]] const std::vector<TariffRate>& rows() const { return rows_; }
 
@@ -104,7 +107,9 @@ private:
 
 class VatTable {
 public:
-    static core::Result<VatTable> Build(std::vector<VatRate> rows);
+    // `conflicts`, when given, receives the (later row, earlier row) index pairs of the overlap errors.
+    static core::Result<VatTable> Build(std::vector<VatRate> rows,
+                                   std::vector<std::pair<std::size_t, std::size_t>>* conflicts = nullptr);
     [[nodiscard]] const VatRate* Find(std::string_view commodity_code, Date date) const;
     [[nodiscard]] const std::vector<VatRate>& rows() const { return rows_; }
 
@@ -115,7 +120,9 @@ private:
 
 class ExchangeTable {
 public:
-    static core::Result<ExchangeTable> Build(std::vector<ExchangeRate> rows);
+    // `conflicts`, when given, receives the (later row, earlier row) index pairs of the overlap errors.
+    static core::Result<ExchangeTable> Build(std::vector<ExchangeRate> rows,
+                                   std::vector<std::pair<std::size_t, std::size_t>>* conflicts = nullptr);
     [[nodiscard]] const ExchangeRate* Find(std::string_view currency, Date date) const;
     [[nodiscard]] const std::vector<ExchangeRate>& rows() const { return rows_; }
 
