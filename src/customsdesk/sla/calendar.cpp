@@ -83,6 +83,7 @@ core::Result<void> ValidateCalendarSpec(const CalendarSpec& spec) {
     for (std::size_t d = 0; d < spec.weekly_hours.size(); ++d) {
         const auto& day = spec.weekly_hours[d];
         const std::string base = fmt::format("/weekly_hours/{}", kWeekdayKeys[d]);
+        if (!day.empty()) any_open = true;  // an invalid interval is reported as such, not as "no hours"
         if (day.size() > kMaxIntervalsPerDay) {
             errors.Add(base, "too_many", fmt::format("At most {} intervals per day.", kMaxIntervalsPerDay));
             continue;
@@ -106,7 +107,6 @@ core::Result<void> ValidateCalendarSpec(const CalendarSpec& spec) {
                 }
             }
             sorted.push_back(iv);
-            any_open = true;
         }
     }
     if (!any_open) errors.Add("/weekly_hours", "empty", "At least one weekday needs opening hours.");
