@@ -1051,4 +1051,26 @@ Result<Evaluation> RulesetService::Evaluate(const core::Principal& actor, std::s
     return e;
 }
 
+Result<std::optional<RulesetService::ActiveModel>> RulesetService::ActiveModelOf(std::string_view key) {
+    struct Loaded {
+        std::int64_t id = 0;
+        std::int64_t number = 0;
+        std::string dmn;
+    };
+    auto loaded = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::optional<Loaded>> {
+        auto row = tx.QueryOne(
+            "SELECT v.id, v.version, v.dmn FROM ruleset_versions v JOIN rulesets r ON r.id = v.ruleset_id "
+            "WHERE r.ruleset_key = $1 AND v.state = 'active'",
+            {std::string(key)});
+        if (!row) return Fail(std::move(row.error()));
+        if (!*row) return std::optional<Loaded>();
+        return std::optional<Loaded>(Loaded{(*row)->GetInt(0), (*row)->GetInt(1), (*row)->GetText(2)});
+    });
+    if (!loaded) return Fail(std::move(loaded.error()));
+    if (!*loaded) return std::optional<ActiveModel>();
+    auto model = ModelOf((*loaded)->id, (*loaded)->dmn);
+    if (!model) return Fail(std::move(model.error()));
+    return std::optional<ActiveModel>(ActiveModel{(*loaded)->number, std::move(*model)});
+}
+
 }  // namespace customsdesk::ruleset

@@ -170,6 +170,16 @@ public:
     core::Result<Evaluation> Evaluate(const core::Principal& actor, std::string_view key,
                                       std::optional<std::int64_t> version, const boost::json::object& body);
 
+    // The compiled active version of rule set `key`, for domain services that evaluate rules on
+    // their own behalf (declaration validation, selectivity): no principal, no access check.
+    // nullopt when the rule set does not exist or has no active version. Compiled models are
+    // cached by version, so a caller may ask often; callers on hot paths still cache the result.
+    struct ActiveModel {
+        std::int64_t version = 0;
+        std::shared_ptr<const rules::Model> model;
+    };
+    core::Result<std::optional<ActiveModel>> ActiveModelOf(std::string_view key);
+
     // Parses and compiles a DMN document, or says what is wrong and where (see the file comment).
     static core::Result<rules::Model> ValidateDmn(std::string_view xml);
 

@@ -1,0 +1,109 @@
+// Data-driven validation cases: every file in tests/cases/declarations/ (see its README.md) is one
+// test case: a declaration (JSON or XML), "----", then `valid` or the expected violations.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "customsdesk/core/json.hpp"
+#include "customsdesk/declarations/mapping.hpp"
+#include "customsdesk/declarations/validation.hpp"
+
+namespace customsdesk::declarations {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kDir = "tests/cases/declarations";
+
+std::vector<std::string> CaseFiles() {
+    std::vector<std::string> out;
+    if (!fs::exists(kDir)) return out;
+    for (const auto& e : fs::directory_iterator(kDir)) {
+        auto ext = e.path().extension();
+        if (ext == ".json" || ext == ".xml") out.push_back(e.path().filename().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string ReadFile(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The violations of one case file as "pointer code" strings (XPaths for XML files).
+std::multiset<std::string> RunCase(const std::string& name, const std::string& body) {
+    const bool xml = name.ends_with(".xml");
+    std::vector<core::FieldError> errors;
+    std::vector<Violation> v;
+    Declaration d;
+    if (xml) {
+        auto shape = ParseDeclarationXml(body);
+        if (!shape) {
+            errors = shape.error().fields;
+        } else {
+            d = ReadDeclaration(*shape, v);
+        }
+    } else {
+        auto obj = core::ParseJsonObject(body);
+        if (!obj) {
+            ADD_FAILURE() << obj.error().message;
+            return {};
+        }
+        d = ReadDeclaration(*obj, v);
+    }
+    if (errors.empty() && v.empty()) {
+        ValidationContext ctx;
+        auto rules = BusinessRules::Shipped();
+        ctx.rules = rules.get();
+        if (name.find("-fx-") != std::string::npos) {
+            ctx.to_eur = [](std::string_view cur, const Decimal& amount) -> std::optional<Decimal> {
+                if (cur == "USD") return Decimal::Mul(amount, *Decimal::Parse("0.9"));
+                if (cur == "SEK") return Decimal::Mul(amount, *Decimal::Parse("0.09"));
+                return std::nullopt;
+            };
+        }
+        v = Validate(d, ctx);
+    }
+    if (errors.empty()) errors = Localize(v, Language::kEn, xml);
+    std::multiset<std::string> out;
+    for (const auto& e : errors) {
+        EXPECT_FALSE(e.message.empty()) << e.pointer << " " << e.code;
+        out.insert(e.pointer + " " + e.code);
+    }
+    return out;
+}
+
+class DeclarationCases : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DeclarationCases, Validates) {
+    const std::string text = ReadFile(kDir / GetParam());
+    const auto sep = text.find("\n----\n");
+    ASSERT_NE(sep, std::string::npos) << "no ---- separator";
+    const std::string body = text.substr(0, sep);
+    std::multiset<std::string> expected;
+    std::istringstream lines(text.substr(sep + 6));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line == "valid") continue;
+        expected.insert(line);
+    }
+    EXPECT_EQ(RunCase(GetParam(), body), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, DeclarationCases, ::testing::ValuesIn(CaseFiles()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                             std::string n = info.param;
+                             for (char& c : n)
+                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                             return n;
+                         });
+
+TEST(DeclarationCasesFolder, HasCases) { EXPECT_GE(CaseFiles().size(), 30u); }
+
+}  // namespace
+}  // namespace customsdesk::declarations

@@ -1,0 +1,942 @@
+#include "customsdesk/declarations/declaration_service.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "customsdesk/core/json.hpp"
+#include "customsdesk/declarations/mrn.hpp"
+#include "customsdesk/ruleset/ruleset_service.hpp"
+
+namespace customsdesk::declarations {
+namespace {
+
+using core::Error;
+using core::Fail;
+using core::Result;
+using storage::Param;
+
+constexpr auto kCacheTtl = std::chrono::seconds(30);
+constexpr auto kRulesRecheck = std::chrono::seconds(5);
+constexpr std::string_view kCountry = "FI";
+
+constexpr std::string_view kColumns =
+    "id, payload, state, mrn, lane, taxes, selectivity, violations, declarant_org_id, represented_org_id, "
+    "created_at, accepted_at, updated_at, version";
+
+constexpr std::string_view kInsert =
+    "INSERT INTO declarations (declarant_eori, lrn, declarant_org_id, represented_org_id, type, state, lodged_by, "
+    "payload, taxes, lane, selectivity, created_at, accepted_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12) "
+    "ON CONFLICT (declarant_eori, lrn) DO NOTHING RETURNING id";
+constexpr std::string_view kSetMrn = "UPDATE declarations SET mrn = $1 WHERE id = $2";
+constexpr std::string_view kByLrn = "SELECT id FROM declarations WHERE declarant_eori = $1 AND lrn = $2";
+
+bool CanLodge(const core::Principal& p) {
+    return p.organisation.has_value() || p.Has(core::Role::kAdmin) || p.method == core::AuthMethod::kSystem;
+}
+bool CanDecide(const core::Principal& p) {
+    return !p.organisation.has_value() && (p.Has(core::Role::kOfficer) || p.Has(core::Role::kAdmin) ||
+                                           p.method == core::AuthMethod::kSystem);
+}
+
+std::optional<std::int64_t> ActorId(const core::Principal& p) {
+    if (p.user.valid()) return p.user.value();
+    return std::nullopt;
+}
+
+std::string ActorName(const core::Principal& p) { return p.username.empty() ? "system" : p.username; }
+
+Param OptId(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(std::monostate{}); }
+Param OptText(const std::optional<std::string>& v) { return v ? Param(*v) : Param(std::monostate{}); }
+
+// The scope clause: a trader sees its own and represented declarations.
+std::string ScopeClause(const core::Principal& p, std::vector<Param>& params) {
+    auto scope = p.Scope();
+    if (scope.unrestricted()) return "";
+    params.push_back(scope.organisation->value());
+    auto n = std::to_string(params.size());
+    return " AND (declarant_org_id = $" + n + " OR represented_org_id = $" + n + ")";
+}
+
+Error IllegalTransition(State from, std::string_view action) {
+    return Error::Conflict(fmt::format("A declaration in state '{}' cannot be {}.", StateName(from), action))
+        .WithType("illegal-transition");
+}
+
+std::string ViolationsJson(const std::vector<core::FieldError>& v) {
+    boost::json::array a;
+    for (const auto& e : v) a.push_back(boost::json::object{{"pointer", e.pointer}, {"code", e.code}, {"message", e.message}});
+    return boost::json::serialize(a);
+}
+
+std::optional<core::Timestamp> OptTime(const storage::Row& row, std::size_t i) {
+    if (row.IsNull(i)) return std::nullopt;
+    return core::ParseTimestamp(row.GetText(i));
+}
+
+Result<StoredDeclaration> FromRow(const storage::Row& row) {
+    StoredDeclaration d;
+    d.id = row.GetInt(0);
+    auto payload = core::ParseJsonObject(row.GetText(1));
+    if (!payload) return Fail(Error::Internal("stored declaration is not JSON"));
+    std::vector<Violation> v;
+    d.declaration = ReadDeclaration(*payload, v);
+    d.state = ParseState(row.GetText(2)).value_or(State::kDraft);
+    d.mrn = row.GetOptText(3);
+    d.lane = row.GetOptText(4);
+    d.taxes_json = row.GetOptText(5);
+    d.selectivity_json = row.GetOptText(6);
+    if (!row.IsNull(7)) {
+        auto arr = core::ParseJson(row.GetText(7));
+        if (arr && arr->is_array()) {
+            for (const auto& e : arr->get_array()) {
+                const auto& o = e.get_object();
+                d.violations.push_back({std::string(o.at("pointer").get_string()), std::string(o.at("code").get_string()),
+                                        std::string(o.at("message").get_string())});
+            }
+        }
+    }
+    d.declarant_org_id = row.GetOptInt(8);
+    d.represented_org_id = row.GetOptInt(9);
+    d.created_at = core::ParseTimestamp(row.GetText(10)).value_or(core::Timestamp{});
+    d.accepted_at = OptTime(row, 11);
+    d.updated_at = core::ParseTimestamp(row.GetText(12)).value_or(core::Timestamp{});
+    d.version = row.GetInt(13);
+    return d;
+}
+
+Result<std::optional<StoredDeclaration>> LoadScoped(storage::Transaction& tx, const core::Principal& actor,
+                                                    std::int64_t id, bool for_update) {
+    std::vector<Param> params{id};
+    std::string sql = fmt::format("SELECT {} FROM declarations WHERE id = $1", kColumns);
+    sql += ScopeClause(actor, params);
+    if (for_update && tx.dialect() == storage::Dialect::kPostgres) sql += " FOR UPDATE";
+    auto row = tx.QueryOne(sql, params);
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<StoredDeclaration>();
+    auto d = FromRow(**row);
+    if (!d) return Fail(std::move(d.error()));
+    return std::optional<StoredDeclaration>(std::move(*d));
+}
+
+Error NotFoundError() { return Error::NotFound("No such declaration."); }
+
+// The state a lane leads to right after acceptance.
+std::optional<std::pair<State, Action>> LaneState(std::string_view lane) {
+    if (lane == "green" || lane == "blue") return std::pair{State::kReleased, Action::kRelease};
+    if (lane == "yellow") return std::pair{State::kUnderDocumentaryControl, Action::kDocumentaryControl};
+    if (lane == "red") return std::pair{State::kUnderPhysicalControl, Action::kPhysicalControl};
+    return std::nullopt;
+}
+
+int YearOf(core::Timestamp t) {
+    auto days = std::chrono::floor<std::chrono::days>(t);
+    return static_cast<int>(std::chrono::year_month_day(days).year());
+}
+
+}  // namespace
+
+// Everything about one lodging that can be computed outside the write transaction.
+struct DeclarationService::Prepared {
+    Declaration declaration;
+    std::string payload;
+    bool draft = false;
+    std::optional<std::int64_t> declarant_org;
+    std::optional<std::int64_t> represented_org;
+    std::optional<std::string> taxes;
+    core::Timestamp now;
+    std::optional<std::int64_t> lodged_by;
+    // outputs of Persist (reset at each call: Persist may run twice under group commit)
+    LodgeResult result;
+};
+
+DeclarationService::DeclarationService(storage::Database& db, const core::Clock& clock,
+                                       ruleset::RulesetService* rulesets)
+    : db_(db), clock_(clock), rulesets_(rulesets) {}
+
+std::shared_ptr<const BusinessRules> DeclarationService::CurrentRules() {
+    std::lock_guard lock(rules_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (rules_ && (rulesets_ == nullptr || now - rules_checked_ < kRulesRecheck)) return rules_;
+    rules_checked_ = now;
+    if (rulesets_ != nullptr) {
+        auto active = rulesets_->ActiveModelOf(kRulesetKey);
+        if (active && *active) {
+            if (!rules_ || rules_version_ != (*active)->version) {
+                rules_ = std::make_shared<const BusinessRules>(
+                    (*active)->model, fmt::format("ruleset {} v{}", kRulesetKey, (*active)->version));
+                rules_version_ = (*active)->version;
+            }
+            return rules_;
+        }
+    }
+    if (!rules_ || rules_version_) {
+        rules_ = BusinessRules::Shipped();
+        rules_version_.reset();
+    }
+    return rules_;
+}
+
+ValidationContext DeclarationService::Context() { return ValidationContext{nullptr, to_eur_}; }
+
+std::optional<std::int64_t> DeclarationService::OrganisationByEori(const std::string& eori) {
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(cache_mu_);
+        auto it = org_by_eori_.find(eori);
+        if (it != org_by_eori_.end() && now - it->second.at < kCacheTtl) return it->second.org;
+    }
+    auto row = storage::InReadTx(db_, [&](storage::Transaction& tx) {
+        return tx.QueryOne("SELECT id FROM organisations WHERE eori = $1 AND deleted_at IS NULL", {eori});
+    });
+    std::optional<std::int64_t> org;
+    if (row && *row) org = (*row)->GetInt(0);
+    if (!row) return std::nullopt;  // not cached: try again next time
+    std::lock_guard lock(cache_mu_);
+    if (org_by_eori_.size() > 100000) org_by_eori_.clear();
+    org_by_eori_[eori] = {org, std::nullopt, now};
+    return org;
+}
+
+std::optional<std::string> DeclarationService::EoriOfOrganisation(std::int64_t org) {
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(cache_mu_);
+        auto it = eori_by_org_.find(org);
+        if (it != eori_by_org_.end() && now - it->second.at < kCacheTtl) return it->second.eori;
+    }
+    auto row = storage::InReadTx(db_, [&](storage::Transaction& tx) {
+        return tx.QueryOne("SELECT eori FROM organisations WHERE id = $1", {org});
+    });
+    if (!row) return std::nullopt;
+    std::optional<std::string> eori;
+    if (*row) eori = (*row)->GetOptText(0);
+    std::lock_guard lock(cache_mu_);
+    if (eori_by_org_.size() > 100000) eori_by_org_.clear();
+    eori_by_org_[org] = {std::nullopt, eori, now};
+    return eori;
+}
+
+Result<DeclarationService::Prepared> DeclarationService::Prepare(const core::Principal& actor, Declaration d,
+                                                                 Language lang, bool draft, bool xml,
+                                                                 std::vector<Violation>* violations_out) {
+    std::vector<Violation> violations;
+    if (!draft) {
+        auto rules = CurrentRules();
+        ValidationContext ctx = Context();
+        ctx.rules = rules.get();
+        violations = Validate(d, ctx);
+    }
+    Prepared p;
+    if (actor.organisation) {
+        p.declarant_org = actor.organisation->value();
+        auto own = EoriOfOrganisation(actor.organisation->value());
+        if (own && !own->empty() && *own != d.declarant.identification_number)
+            violations.push_back({"/declarant/identification_number", "not_own_eori", {}, {}, {}, {}, {}});
+    } else {
+        p.declarant_org = OrganisationByEori(d.declarant.identification_number);
+    }
+    if (!violations.empty()) {
+        if (violations_out != nullptr) *violations_out = violations;
+        return Fail(Error::InvalidArgument("The declaration has violations.", Localize(violations, lang, xml))
+                        .WithType("invalid-declaration"));
+    }
+    const Party* represented = IsImport(d.type) ? (d.importer ? &*d.importer : nullptr)
+                                                : (d.exporter ? &*d.exporter : nullptr);
+    if (represented != nullptr && represented->identification_number != d.declarant.identification_number) {
+        p.represented_org = OrganisationByEori(represented->identification_number);
+        if (p.represented_org == p.declarant_org) p.represented_org.reset();
+    }
+    p.now = clock_.Now();
+    if (!draft && tax_hook_) {
+        auto taxes = tax_hook_(d, p.now);
+        if (!taxes) return Fail(std::move(taxes.error()));
+        p.taxes = std::move(*taxes);
+    }
+    p.payload = boost::json::serialize(ToJson(d));
+    p.declaration = std::move(d);
+    p.draft = draft;
+    p.lodged_by = ActorId(actor);
+    return p;
+}
+
+Result<void> DeclarationService::RecordTransitions(storage::Transaction& tx, const core::Principal& actor,
+                                                   std::int64_t id,
+                                                   const std::vector<std::pair<std::optional<State>, State>>& steps,
+                                                   const std::vector<std::string>& actions,
+                                                   const std::string& reason, core::Timestamp now) {
+    if (steps.empty()) return {};
+    std::string sql =
+        "INSERT INTO declaration_transitions (declaration_id, from_state, to_state, action, actor_id, actor_name, at, "
+        "reason) VALUES ";
+    std::vector<Param> params{id, OptId(ActorId(actor)), ActorName(actor), core::FormatTimestamp(now), reason};
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        params.push_back(steps[i].first ? Param(std::string(StateName(*steps[i].first))) : Param(std::monostate{}));
+        params.push_back(std::string(StateName(steps[i].second)));
+        params.push_back(actions[i]);
+        const auto base = params.size() - 2;
+        sql += fmt::format("{}($1, ${}, ${}, ${}, $2, $3, $4, $5)", i == 0 ? "" : ", ", base, base + 1, base + 2);
+    }
+    auto r = tx.Execute(sql, params);
+    if (!r) return Fail(std::move(r.error()));
+    return {};
+}
+
+Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::Principal& actor, Prepared& p) {
+    p.result = LodgeResult{};
+    const auto& d = p.declaration;
+    const std::string now = core::FormatTimestamp(p.now);
+    std::optional<LaneDecision> lane;
+    if (!p.draft && lane_hook_) {
+        auto l = lane_hook_(tx, d, p.declarant_org);
+        if (!l) return Fail(std::move(l.error()));
+        lane = std::move(*l);
+    }
+    State state = p.draft ? State::kDraft : State::kAccepted;
+    std::optional<std::pair<State, Action>> after_lane;
+    if (lane) after_lane = LaneState(lane->lane);
+    if (after_lane) state = after_lane->first;
+    std::vector<Param> params{d.declarant.identification_number,
+                              d.lrn,
+                              OptId(p.declarant_org),
+                              OptId(p.represented_org),
+                              std::string(TypeName(d.type)),
+                              std::string(StateName(state)),
+                              OptId(p.lodged_by),
+                              p.payload,
+                              OptText(p.taxes),
+                              lane ? Param(lane->lane) : Param(std::monostate{}),
+                              lane ? Param(lane->explanation_json) : Param(std::monostate{}),
+                              now,
+                              p.draft ? Param(std::monostate{}) : Param(now)};
+    auto row = tx.QueryOne(kInsert, params);
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) {
+        // The LRN exists: return that declaration (idempotent lodging).
+        auto existing = tx.QueryOne(kByLrn, {d.declarant.identification_number, d.lrn});
+        if (!existing) return Fail(std::move(existing.error()));
+        if (!*existing) return Fail(Error::Unavailable("The declaration was deleted meanwhile; try again."));
+        auto full = tx.QueryOne(fmt::format("SELECT {} FROM declarations WHERE id = $1", kColumns),
+                                {(*existing)->GetInt(0)});
+        if (!full) return Fail(std::move(full.error()));
+        auto stored = FromRow(**full);
+        if (!stored) return Fail(std::move(stored.error()));
+        p.result.stored = std::move(*stored);
+        p.result.created = false;
+        return {};
+    }
+    StoredDeclaration& s = p.result.stored;
+    s.id = (*row)->GetInt(0);
+    s.declaration = d;
+    s.state = state;
+    s.lane = lane ? std::optional<std::string>(lane->lane) : std::nullopt;
+    s.selectivity_json = lane ? std::optional<std::string>(lane->explanation_json) : std::nullopt;
+    s.taxes_json = p.taxes;
+    s.declarant_org_id = p.declarant_org;
+    s.represented_org_id = p.represented_org;
+    s.created_at = p.now;
+    s.updated_at = p.now;
+    if (!p.draft) s.accepted_at = p.now;
+    std::vector<std::pair<std::optional<State>, State>> steps;
+    std::vector<std::string> actions;
+    if (p.draft) {
+        steps.push_back({std::nullopt, State::kDraft});
+        actions.emplace_back("create");
+    } else {
+        s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
+        auto u = tx.Execute(kSetMrn, {*s.mrn, s.id});
+        if (!u) return Fail(std::move(u.error()));
+        steps.push_back({std::nullopt, State::kSubmitted});
+        actions.emplace_back(ActionName(Action::kSubmit));
+        steps.push_back({State::kSubmitted, State::kAccepted});
+        actions.emplace_back(ActionName(Action::kAccept));
+        if (after_lane) {
+            steps.push_back({State::kAccepted, after_lane->first});
+            actions.emplace_back(fmt::format("{} (lane {})", ActionName(after_lane->second), lane->lane));
+        }
+    }
+    if (auto r = RecordTransitions(tx, actor, s.id, steps, actions, "", p.now); !r) return r;
+    p.result.created = true;
+    return {};
+}
+
+Result<LodgeResult> DeclarationService::Lodge(const core::Principal& actor, Declaration d, Language lang, bool draft,
+                                              bool xml) {
+    if (!CanLodge(actor)) return Fail(Error::PermissionDenied("Only traders and administrators lodge declarations."));
+    // An LRN already lodged by this declarant: answer with it before validating anything.
+    if (!d.lrn.empty() && !d.declarant.identification_number.empty()) {
+        auto existing = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::optional<std::int64_t>> {
+            auto row = tx.QueryOne(kByLrn, {d.declarant.identification_number, d.lrn});
+            if (!row) return Fail(std::move(row.error()));
+            if (!*row) return std::optional<std::int64_t>();
+            return std::optional<std::int64_t>((*row)->GetInt(0));
+        });
+        if (!existing) return Fail(std::move(existing.error()));
+        if (*existing) {
+            auto got = Get(actor, **existing);
+            if (!got) return Fail(std::move(got.error()));
+            return LodgeResult{std::move(*got), false};
+        }
+    }
+    auto prepared = Prepare(actor, std::move(d), lang, draft, xml, nullptr);
+    if (!prepared) return Fail(std::move(prepared.error()));
+    Prepared& p = *prepared;
+    Result<void> done;
+    if (committer_ != nullptr) {
+        done = committer_->Run([&](storage::Transaction& tx) { return Persist(tx, actor, p); });
+    } else {
+        done = storage::InWriteTx(db_, [&](storage::Transaction& tx) { return Persist(tx, actor, p); });
+    }
+    if (!done) return Fail(std::move(done.error()));
+    if (!p.result.created && actor.organisation) {
+        // The existing row must be visible to the caller (same declarant EORI, another organisation).
+        const auto& s = p.result.stored;
+        if (s.declarant_org_id != actor.organisation->value() && s.represented_org_id != actor.organisation->value())
+            return Fail(Error::AlreadyExists("This LRN is already used by the declarant.").WithType("duplicate-lrn"));
+    }
+    return std::move(p.result);
+}
+
+Result<LodgeResult> DeclarationService::LodgeJson(const core::Principal& actor, const boost::json::object& body,
+                                                  Language lang, bool draft) {
+    std::vector<Violation> violations;
+    Declaration d = ReadDeclaration(body, violations);
+    if (!violations.empty())
+        return Fail(Error::InvalidArgument("The declaration has violations.", Localize(violations, lang))
+                        .WithType("invalid-declaration"));
+    return Lodge(actor, std::move(d), lang, draft, false);
+}
+
+Result<LodgeResult> DeclarationService::LodgeXml(const core::Principal& actor, std::string_view xml, Language lang,
+                                                 bool draft) {
+    auto shape = ParseDeclarationXml(xml);
+    if (!shape) return Fail(std::move(shape.error()));
+    std::vector<Violation> violations;
+    Declaration d = ReadDeclaration(*shape, violations);
+    if (!violations.empty())
+        return Fail(Error::InvalidArgument("The declaration has violations.", Localize(violations, lang, true))
+                        .WithType("invalid-declaration"));
+    return Lodge(actor, std::move(d), lang, draft, true);
+}
+
+Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Principal& actor,
+                                                               std::vector<boost::json::object> bodies, Language lang,
+                                                               bool xml) {
+    if (!CanLodge(actor)) return Fail(Error::PermissionDenied("Only traders and administrators lodge declarations."));
+    if (bodies.size() > kMaxBulkDeclarations)
+        return Fail(Error::ResourceExhausted(fmt::format("At most {} declarations per request.", kMaxBulkDeclarations)));
+    std::vector<BulkOutcome> out(bodies.size());
+    std::vector<Prepared> ready;
+    std::vector<std::size_t> ready_index;
+    auto rules = CurrentRules();
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        auto& o = out[i];
+        o.index = i;
+        const std::string root = xml ? fmt::format("/Declarations/Declaration[{}]", i + 1) : std::string();
+        std::vector<Violation> violations;
+        Declaration d = ReadDeclaration(bodies[i], violations);
+        o.lrn = d.lrn;
+        if (violations.empty()) {
+            auto p = Prepare(actor, std::move(d), lang, false, xml, &violations);
+            if (p) {
+                ready.push_back(std::move(*p));
+                ready_index.push_back(i);
+                continue;
+            }
+            if (violations.empty()) {
+                o.status = "error";
+                o.violations.push_back({"", std::string(core::ErrorCodeName(p.error().code)), p.error().message});
+                continue;
+            }
+        }
+        o.status = "invalid";
+        if (xml) o.violations = Localize(violations, lang, true, root);
+        else o.violations = Localize(violations, lang);
+    }
+    // Persist in chunks: one transaction per chunk; a failing chunk is retried one by one.
+    constexpr std::size_t kChunk = 2000;
+    for (std::size_t start = 0; start < ready.size(); start += kChunk) {
+        const std::size_t end = std::min(ready.size(), start + kChunk);
+        auto run_chunk = [&](std::size_t a, std::size_t b) {
+            return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<void> {
+                for (std::size_t k = a; k < b; ++k)
+                    if (auto r = Persist(tx, actor, ready[k]); !r) return r;
+                return {};
+            });
+        };
+        if (!run_chunk(start, end)) {
+            for (std::size_t k = start; k < end; ++k) {
+                if (auto r = run_chunk(k, k + 1); !r) {
+                    auto& o = out[ready_index[k]];
+                    o.status = "error";
+                    o.violations.push_back({"", std::string(core::ErrorCodeName(r.error().code)), r.error().message});
+                    ready[k].result.stored.id = 0;
+                }
+            }
+        }
+        for (std::size_t k = start; k < end; ++k) {
+            auto& o = out[ready_index[k]];
+            if (o.status == "error") continue;
+            const auto& s = ready[k].result.stored;
+            o.id = s.id;
+            o.mrn = s.mrn;
+            o.status = ready[k].result.created ? std::string(StateName(s.state)) : "existing";
+        }
+    }
+    return out;
+}
+
+Result<StoredDeclaration> DeclarationService::Get(const core::Principal& actor, std::int64_t id) {
+    auto r = storage::InReadTx(db_, [&](storage::Transaction& tx) { return LoadScoped(tx, actor, id, false); });
+    if (!r) return Fail(std::move(r.error()));
+    if (!*r) return Fail(NotFoundError());
+    return std::move(**r);
+}
+
+Result<DeclarationPage> DeclarationService::List(const core::Principal& actor, const ListFilter& f) {
+    std::vector<Param> params;
+    std::string sql =
+        "SELECT id, lrn, type, state, mrn, lane, declarant_eori, created_at FROM declarations WHERE TRUE";
+    sql += ScopeClause(actor, params);
+    if (f.state) {
+        params.push_back(std::string(StateName(*f.state)));
+        sql += " AND state = $" + std::to_string(params.size());
+    }
+    if (f.type) {
+        params.push_back(std::string(TypeName(*f.type)));
+        sql += " AND type = $" + std::to_string(params.size());
+    }
+    if (f.before_id > 0) {
+        params.push_back(f.before_id);
+        sql += " AND id < $" + std::to_string(params.size());
+    }
+    const int limit = std::clamp(f.limit, 1, kMaxPage);
+    sql += " ORDER BY id DESC LIMIT " + std::to_string(limit + 1);
+    auto rows = storage::InReadTx(db_, [&](storage::Transaction& tx) { return tx.Query(sql, params); });
+    if (!rows) return Fail(std::move(rows.error()));
+    DeclarationPage page;
+    for (const auto& row : rows->rows) {
+        if (static_cast<int>(page.items.size()) == limit) {
+            page.next_before = page.items.back().id;
+            break;
+        }
+        DeclarationSummary s;
+        s.id = row.GetInt(0);
+        s.lrn = row.GetText(1);
+        s.type = row.GetText(2);
+        s.state = ParseState(row.GetText(3)).value_or(State::kDraft);
+        s.mrn = row.GetOptText(4);
+        s.lane = row.GetOptText(5);
+        s.declarant_eori = row.GetText(6);
+        s.created_at = core::ParseTimestamp(row.GetText(7)).value_or(core::Timestamp{});
+        page.items.push_back(std::move(s));
+    }
+    return page;
+}
+
+Result<std::vector<TransitionEntry>> DeclarationService::History(const core::Principal& actor, std::int64_t id) {
+    return storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::vector<TransitionEntry>> {
+        auto d = LoadScoped(tx, actor, id, false);
+        if (!d) return Fail(std::move(d.error()));
+        if (!*d) return Fail(NotFoundError());
+        auto rows = tx.Query(
+            "SELECT id, from_state, to_state, action, actor_id, actor_name, at, reason FROM declaration_transitions "
+            "WHERE declaration_id = $1 ORDER BY id",
+            {id});
+        if (!rows) return Fail(std::move(rows.error()));
+        std::vector<TransitionEntry> out;
+        for (const auto& row : rows->rows) {
+            TransitionEntry e;
+            e.id = row.GetInt(0);
+            if (!row.IsNull(1)) e.from = ParseState(row.GetText(1));
+            e.to = ParseState(row.GetText(2)).value_or(State::kDraft);
+            e.action = row.GetText(3);
+            e.actor_id = row.GetOptInt(4);
+            e.actor_name = row.GetText(5);
+            e.at = core::ParseTimestamp(row.GetText(6)).value_or(core::Timestamp{});
+            e.reason = row.GetText(7);
+            out.push_back(std::move(e));
+        }
+        return out;
+    });
+}
+
+Result<void> DeclarationService::DeleteDraft(const core::Principal& actor, std::int64_t id) {
+    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<void> {
+        auto d = LoadScoped(tx, actor, id, true);
+        if (!d) return Fail(std::move(d.error()));
+        if (!*d) return Fail(NotFoundError());
+        if (!FindTransition((*d)->state, Action::kDelete)) return Fail(IllegalTransition((*d)->state, "deleted"));
+        auto r = tx.Execute("DELETE FROM declarations WHERE id = $1 AND state = 'draft'", {id});
+        if (!r) return Fail(std::move(r.error()));
+        if (*r != 1) return Fail(Error::Conflict("The declaration changed meanwhile."));
+        return {};
+    });
+}
+
+Result<void> DeclarationService::AcceptInTx(storage::Transaction& tx, const core::Principal& actor,
+                                            StoredDeclaration& d, State from, core::Timestamp now) {
+    std::optional<LaneDecision> lane;
+    if (lane_hook_) {
+        auto l = lane_hook_(tx, d.declaration, d.declarant_org_id);
+        if (!l) return Fail(std::move(l.error()));
+        lane = std::move(*l);
+    }
+    std::optional<std::string> taxes;
+    if (tax_hook_) {
+        auto t = tax_hook_(d.declaration, now);
+        if (!t) return Fail(std::move(t.error()));
+        taxes = std::move(*t);
+    }
+    State state = State::kAccepted;
+    auto after = lane ? LaneState(lane->lane) : std::nullopt;
+    if (after) state = after->first;
+    d.mrn = MakeMrn(YearOf(now), kCountry, d.id);
+    const std::string ts = core::FormatTimestamp(now);
+    auto r = tx.Execute(
+        "UPDATE declarations SET state = $1, mrn = $2, taxes = $3, lane = $4, selectivity = $5, accepted_at = $6, "
+        "updated_at = $6, version = version + 1, violations = NULL WHERE id = $7",
+        {std::string(StateName(state)), *d.mrn, OptText(taxes), lane ? Param(lane->lane) : Param(std::monostate{}),
+         lane ? Param(lane->explanation_json) : Param(std::monostate{}), ts, d.id});
+    if (!r) return Fail(std::move(r.error()));
+    std::vector<std::pair<std::optional<State>, State>> steps{{from, State::kAccepted}};
+    std::vector<std::string> actions{std::string(ActionName(Action::kAccept))};
+    if (after) {
+        steps.push_back({State::kAccepted, after->first});
+        actions.push_back(fmt::format("{} (lane {})", ActionName(after->second), lane->lane));
+    }
+    if (auto rec = RecordTransitions(tx, actor, d.id, steps, actions, "", now); !rec) return rec;
+    d.state = state;
+    d.taxes_json = taxes;
+    d.lane = lane ? std::optional<std::string>(lane->lane) : std::nullopt;
+    d.selectivity_json = lane ? std::optional<std::string>(lane->explanation_json) : std::nullopt;
+    d.accepted_at = now;
+    d.updated_at = now;
+    d.violations.clear();
+    ++d.version;
+    return {};
+}
+
+Result<StoredDeclaration> DeclarationService::Submit(const core::Principal& actor, std::int64_t id, Language lang) {
+    auto rules = CurrentRules();
+    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<StoredDeclaration> {
+        auto loaded = LoadScoped(tx, actor, id, true);
+        if (!loaded) return Fail(std::move(loaded.error()));
+        if (!*loaded) return Fail(NotFoundError());
+        StoredDeclaration d = std::move(**loaded);
+        if (!FindTransition(d.state, Action::kSubmit)) return Fail(IllegalTransition(d.state, "submitted"));
+        const auto now = clock_.Now();
+        ValidationContext ctx = Context();
+        ctx.rules = rules.get();
+        auto violations = Validate(d.declaration, ctx);
+        if (auto r = RecordTransitions(tx, actor, id, {{State::kDraft, State::kSubmitted}},
+                                       {std::string(ActionName(Action::kSubmit))}, "", now);
+            !r)
+            return Fail(std::move(r.error()));
+        if (!violations.empty()) {
+            d.violations = Localize(violations, lang);
+            d.state = State::kRejected;
+            auto r = tx.Execute(
+                "UPDATE declarations SET state = 'rejected', violations = $1, updated_at = $2, version = version + 1 "
+                "WHERE id = $3",
+                {ViolationsJson(d.violations), core::FormatTimestamp(now), id});
+            if (!r) return Fail(std::move(r.error()));
+            if (auto rec = RecordTransitions(tx, actor, id, {{State::kSubmitted, State::kRejected}},
+                                             {std::string(ActionName(Action::kReject))},
+                                             fmt::format("{} violation(s)", violations.size()), now);
+                !rec)
+                return Fail(std::move(rec.error()));
+            d.updated_at = now;
+            ++d.version;
+            return d;
+        }
+        if (auto a = AcceptInTx(tx, actor, d, State::kSubmitted, now); !a) return Fail(std::move(a.error()));
+        return d;
+    });
+}
+
+Result<StoredDeclaration> DeclarationService::TransitionInTx(storage::Transaction& tx, const core::Principal& actor,
+                                                             std::int64_t id, Action action,
+                                                             const std::string& reason) {
+    if (!CanDecide(actor)) return Fail(Error::PermissionDenied("Only customs officers decide on declarations."));
+    if (action == Action::kSubmit || action == Action::kAccept || action == Action::kReject ||
+        action == Action::kDelete || action == Action::kInvalidate)
+        return Fail(Error::InvalidArgument("This action has its own operation.",
+                                           {{"/action", "not_allowed", "Use submit, delete or an invalidation request."}}));
+    auto loaded = LoadScoped(tx, actor, id, true);
+    if (!loaded) return Fail(std::move(loaded.error()));
+    if (!*loaded) return Fail(NotFoundError());
+    StoredDeclaration d = std::move(**loaded);
+    const auto* rule = FindTransition(d.state, action);
+    if (rule == nullptr || !rule->to) return Fail(IllegalTransition(d.state, fmt::format("moved by '{}'", ActionName(action))));
+    const auto now = clock_.Now();
+    const std::string ts = core::FormatTimestamp(now);
+    auto r = tx.Execute(
+        "UPDATE declarations SET state = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND state = $4",
+        {std::string(StateName(*rule->to)), ts, id, std::string(StateName(d.state))});
+    if (!r) return Fail(std::move(r.error()));
+    if (*r != 1) return Fail(Error::Conflict("The declaration changed meanwhile."));
+    if (auto rec = RecordTransitions(tx, actor, id, {{d.state, *rule->to}}, {std::string(ActionName(action))}, reason,
+                                     now);
+        !rec)
+        return Fail(std::move(rec.error()));
+    d.state = *rule->to;
+    d.updated_at = now;
+    ++d.version;
+    return d;
+}
+
+Result<StoredDeclaration> DeclarationService::Transition(const core::Principal& actor, std::int64_t id, Action action,
+                                                         const std::string& reason) {
+    return storage::InWriteTx(db_, [&](storage::Transaction& tx) { return TransitionInTx(tx, actor, id, action, reason); });
+}
+
+namespace {
+
+constexpr std::string_view kRequestColumns =
+    "id, declaration_id, kind, state, reason, payload, requested_name, requested_at, decided_name, decided_at, "
+    "decision_reason";
+
+DeclarationRequest RequestFromRow(const storage::Row& row) {
+    DeclarationRequest r;
+    r.id = row.GetInt(0);
+    r.declaration_id = row.GetInt(1);
+    r.kind = row.GetText(2) == "amendment" ? RequestKind::kAmendment : RequestKind::kInvalidation;
+    r.state = ParseRequestState(row.GetText(3)).value_or(RequestState::kRequested);
+    r.reason = row.GetText(4);
+    r.payload = row.GetOptText(5);
+    r.requested_by = row.GetText(6);
+    r.requested_at = core::ParseTimestamp(row.GetText(7)).value_or(core::Timestamp{});
+    r.decided_by = row.GetOptText(8);
+    if (!row.IsNull(9)) r.decided_at = core::ParseTimestamp(row.GetText(9));
+    r.decision_reason = row.GetOptText(10);
+    return r;
+}
+
+Result<DeclarationRequest> InsertRequest(storage::Transaction& tx, const core::Principal& actor, std::int64_t id,
+                                         RequestKind kind, const std::string& reason,
+                                         const std::optional<std::string>& payload, core::Timestamp now) {
+    auto row = tx.QueryOne(
+        fmt::format("INSERT INTO declaration_requests (declaration_id, kind, state, reason, payload, requested_by, "
+                    "requested_name, requested_at) VALUES ($1, $2, 'requested', $3, $4, $5, $6, $7) "
+                    "ON CONFLICT DO NOTHING RETURNING {}",
+                    kRequestColumns),
+        {id, std::string(RequestKindName(kind)), reason, OptText(payload), OptId(ActorId(actor)), ActorName(actor),
+         core::FormatTimestamp(now)});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row)
+        return Fail(Error::Conflict("The declaration already has an open request.").WithType("open-request"));
+    return RequestFromRow(**row);
+}
+
+}  // namespace
+
+Result<DeclarationRequest> DeclarationService::RequestAmendment(const core::Principal& actor, std::int64_t id,
+                                                                const boost::json::object& body,
+                                                                const std::string& reason, Language lang) {
+    std::vector<Violation> violations;
+    Declaration amended = ReadDeclaration(body, violations);
+    if (violations.empty()) {
+        auto rules = CurrentRules();
+        ValidationContext ctx = Context();
+        ctx.rules = rules.get();
+        violations = Validate(amended, ctx);
+    }
+    for (auto& v : violations) v.pointer = "/declaration" + v.pointer;
+    if (!violations.empty())
+        return Fail(Error::InvalidArgument("The amended declaration has violations.", Localize(violations, lang))
+                        .WithType("invalid-declaration"));
+    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<DeclarationRequest> {
+        auto loaded = LoadScoped(tx, actor, id, true);
+        if (!loaded) return Fail(std::move(loaded.error()));
+        if (!*loaded) return Fail(NotFoundError());
+        const auto& d = **loaded;
+        if (!IsAmendable(d.state)) return Fail(IllegalTransition(d.state, "amended"));
+        if (amended.lrn != d.declaration.lrn ||
+            amended.declarant.identification_number != d.declaration.declarant.identification_number ||
+            amended.type != d.declaration.type)
+            return Fail(Error::InvalidArgument(
+                "An amendment keeps the LRN, the declarant and the type.",
+                {{"/declaration/lrn", "not_allowed", "The LRN, declarant and type cannot be amended."}}));
+        return InsertRequest(tx, actor, id, RequestKind::kAmendment, reason,
+                             boost::json::serialize(ToJson(amended)), clock_.Now());
+    });
+}
+
+Result<DeclarationRequest> DeclarationService::RequestInvalidation(const core::Principal& actor, std::int64_t id,
+                                                                   const std::string& reason) {
+    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<DeclarationRequest> {
+        auto loaded = LoadScoped(tx, actor, id, true);
+        if (!loaded) return Fail(std::move(loaded.error()));
+        if (!*loaded) return Fail(NotFoundError());
+        if (!IsInvalidatable((**loaded).state)) return Fail(IllegalTransition((**loaded).state, "invalidated"));
+        return InsertRequest(tx, actor, id, RequestKind::kInvalidation, reason, std::nullopt, clock_.Now());
+    });
+}
+
+Result<std::vector<DeclarationRequest>> DeclarationService::Requests(const core::Principal& actor, std::int64_t id) {
+    return storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::vector<DeclarationRequest>> {
+        auto loaded = LoadScoped(tx, actor, id, false);
+        if (!loaded) return Fail(std::move(loaded.error()));
+        if (!*loaded) return Fail(NotFoundError());
+        auto rows = tx.Query(
+            fmt::format("SELECT {} FROM declaration_requests WHERE declaration_id = $1 ORDER BY id", kRequestColumns),
+            {id});
+        if (!rows) return Fail(std::move(rows.error()));
+        std::vector<DeclarationRequest> out;
+        for (const auto& row : rows->rows) out.push_back(RequestFromRow(row));
+        return out;
+    });
+}
+
+Result<DeclarationRequest> DeclarationService::DecideRequest(const core::Principal& actor, std::int64_t id,
+                                                             std::int64_t request_id, bool accept,
+                                                             const std::string& reason, Language lang) {
+    (void)lang;
+    if (!CanDecide(actor)) return Fail(Error::PermissionDenied("Only customs officers decide on requests."));
+    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<DeclarationRequest> {
+        auto loaded = LoadScoped(tx, actor, id, true);
+        if (!loaded) return Fail(std::move(loaded.error()));
+        if (!*loaded) return Fail(NotFoundError());
+        StoredDeclaration d = std::move(**loaded);
+        auto row = tx.QueryOne(
+            fmt::format("SELECT {} FROM declaration_requests WHERE id = $1 AND declaration_id = $2", kRequestColumns),
+            {request_id, id});
+        if (!row) return Fail(std::move(row.error()));
+        if (!*row) return Fail(Error::NotFound("No such request."));
+        DeclarationRequest req = RequestFromRow(**row);
+        if (req.state != RequestState::kRequested)
+            return Fail(Error::Conflict(fmt::format("The request is already {}.", RequestStateName(req.state)))
+                            .WithType("illegal-transition"));
+        const auto now = clock_.Now();
+        const std::string ts = core::FormatTimestamp(now);
+        if (accept) {
+            if (req.kind == RequestKind::kInvalidation) {
+                const auto* rule = FindTransition(d.state, Action::kInvalidate);
+                if (rule == nullptr) return Fail(IllegalTransition(d.state, "invalidated"));
+                auto u = tx.Execute(
+                    "UPDATE declarations SET state = 'invalidated', updated_at = $1, version = version + 1 WHERE id = $2",
+                    {ts, id});
+                if (!u) return Fail(std::move(u.error()));
+                if (auto rec = RecordTransitions(tx, actor, id, {{d.state, State::kInvalidated}},
+                                                 {std::string(ActionName(Action::kInvalidate))}, reason, now);
+                    !rec)
+                    return Fail(std::move(rec.error()));
+            } else {
+                if (!IsAmendable(d.state)) return Fail(IllegalTransition(d.state, "amended"));
+                auto u = tx.Execute(
+                    "UPDATE declarations SET payload = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+                    {req.payload.value_or("{}"), ts, id});
+                if (!u) return Fail(std::move(u.error()));
+                if (auto rec = RecordTransitions(tx, actor, id, {{d.state, d.state}}, {"amend"},
+                                                 fmt::format("amendment request {}", request_id), now);
+                    !rec)
+                    return Fail(std::move(rec.error()));
+            }
+        }
+        auto u = tx.QueryOne(
+            fmt::format("UPDATE declaration_requests SET state = $1, decided_by = $2, decided_name = $3, decided_at = $4, "
+                        "decision_reason = $5 WHERE id = $6 AND state = 'requested' RETURNING {}",
+                        kRequestColumns),
+            {std::string(accept ? "accepted" : "rejected"), OptId(ActorId(actor)), ActorName(actor), ts, reason,
+             request_id});
+        if (!u) return Fail(std::move(u.error()));
+        if (!*u) return Fail(Error::Conflict("The request changed meanwhile."));
+        return RequestFromRow(**u);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+namespace {
+boost::json::value ParsedOrNull(const std::optional<std::string>& text) {
+    if (!text) return nullptr;
+    auto v = core::ParseJson(*text);
+    if (!v) return boost::json::string(*text);
+    return std::move(*v);
+}
+boost::json::value OptTs(const std::optional<core::Timestamp>& t) {
+    if (!t) return nullptr;
+    return boost::json::string(core::FormatTimestamp(*t));
+}
+}  // namespace
+
+boost::json::object ToJson(const StoredDeclaration& d) {
+    boost::json::object o;
+    o["id"] = d.id;
+    o["lrn"] = d.declaration.lrn;
+    o["type"] = TypeName(d.declaration.type);
+    o["state"] = StateName(d.state);
+    o["mrn"] = d.mrn ? boost::json::value(*d.mrn) : nullptr;
+    o["lane"] = d.lane ? boost::json::value(*d.lane) : nullptr;
+    o["declarant_organisation_id"] = d.declarant_org_id ? boost::json::value(*d.declarant_org_id) : nullptr;
+    o["represented_organisation_id"] = d.represented_org_id ? boost::json::value(*d.represented_org_id) : nullptr;
+    o["created_at"] = core::FormatTimestamp(d.created_at);
+    o["accepted_at"] = OptTs(d.accepted_at);
+    o["updated_at"] = core::FormatTimestamp(d.updated_at);
+    o["version"] = d.version;
+    boost::json::array allowed;
+    for (auto a : AllowedActions(d.state)) allowed.push_back(boost::json::string(ActionName(a)));
+    o["allowed_actions"] = std::move(allowed);
+    o["taxes"] = ParsedOrNull(d.taxes_json);
+    o["selectivity"] = ParsedOrNull(d.selectivity_json);
+    boost::json::array v;
+    for (const auto& e : d.violations)
+        v.push_back(boost::json::object{{"pointer", e.pointer}, {"code", e.code}, {"message", e.message}});
+    o["violations"] = std::move(v);
+    o["declaration"] = ToJson(d.declaration);
+    return o;
+}
+
+boost::json::object ToJson(const DeclarationSummary& s) {
+    return {{"id", s.id},
+            {"lrn", s.lrn},
+            {"type", s.type},
+            {"state", StateName(s.state)},
+            {"mrn", s.mrn ? boost::json::value(*s.mrn) : nullptr},
+            {"lane", s.lane ? boost::json::value(*s.lane) : nullptr},
+            {"declarant_eori", s.declarant_eori},
+            {"created_at", core::FormatTimestamp(s.created_at)}};
+}
+
+boost::json::object ToJson(const TransitionEntry& t) {
+    return {{"id", t.id},
+            {"from", t.from ? boost::json::value(StateName(*t.from)) : nullptr},
+            {"to", StateName(t.to)},
+            {"action", t.action},
+            {"actor_id", t.actor_id ? boost::json::value(*t.actor_id) : nullptr},
+            {"actor", t.actor_name},
+            {"at", core::FormatTimestamp(t.at)},
+            {"reason", t.reason}};
+}
+
+boost::json::object ToJson(const DeclarationRequest& r) {
+    return {{"id", r.id},
+            {"declaration_id", r.declaration_id},
+            {"kind", RequestKindName(r.kind)},
+            {"state", RequestStateName(r.state)},
+            {"reason", r.reason},
+            {"declaration", ParsedOrNull(r.payload)},
+            {"requested_by", r.requested_by},
+            {"requested_at", core::FormatTimestamp(r.requested_at)},
+            {"decided_by", r.decided_by ? boost::json::value(*r.decided_by) : nullptr},
+            {"decided_at", OptTs(r.decided_at)},
+            {"decision_reason", r.decision_reason ? boost::json::value(*r.decision_reason) : nullptr}};
+}
+
+boost::json::object ToJson(const BulkOutcome& o) {
+    boost::json::object j{{"index", o.index}, {"lrn", o.lrn}, {"status", o.status}};
+    if (o.id) j["id"] = *o.id;
+    if (o.mrn) j["mrn"] = *o.mrn;
+    if (!o.violations.empty()) {
+        boost::json::array v;
+        for (const auto& e : o.violations)
+            v.push_back(boost::json::object{{"pointer", e.pointer}, {"code", e.code}, {"message", e.message}});
+        j["violations"] = std::move(v);
+    }
+    return j;
+}
+
+}  // namespace customsdesk::declarations

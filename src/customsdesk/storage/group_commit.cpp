@@ -1,0 +1,127 @@
+#include "customsdesk/storage/group_commit.hpp"
+
+#include <exception>
+#include <optional>
+
+namespace customsdesk::storage {
+
+GroupCommitter::GroupCommitter(Database& db, GroupCommitOptions options) : db_(db), options_(options) {
+    writer_ = std::thread([this] { Loop(); });
+}
+
+GroupCommitter::~GroupCommitter() { Stop(); }
+
+void GroupCommitter::Stop() {
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_ && !writer_.joinable()) return;
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) writer_.join();
+}
+
+void GroupCommitter::Submit(Work work, Done done) {
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_) {
+            done(core::Fail(core::Error::Unavailable("the writer is shutting down")));
+            return;
+        }
+        if (queue_.size() >= options_.max_queue) {
+            done(core::Fail(core::Error::ResourceExhausted("too many writes are waiting")));
+            return;
+        }
+        queue_.push_back({std::move(work), std::move(done)});
+    }
+    cv_.notify_one();
+}
+
+core::Result<void> GroupCommitter::Run(Work work) {
+    std::mutex m;
+    std::condition_variable cv;
+    std::optional<core::Result<void>> result;
+    Submit(std::move(work), [&](core::Result<void> r) {
+        std::lock_guard lock(m);
+        result = std::move(r);
+        cv.notify_one();
+    });
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return result.has_value(); });
+    return std::move(*result);
+}
+
+GroupCommitStats GroupCommitter::Stats() const {
+    std::lock_guard lock(mu_);
+    return stats_;
+}
+
+core::Result<void> GroupCommitter::Call(const Work& work, Transaction& tx) {
+    try {
+        return work(tx);
+    } catch (const std::exception& e) {
+        return core::Fail(core::Error::Internal(std::string("write failed: ") + e.what()));
+    } catch (...) {
+        return core::Fail(core::Error::Internal("write failed"));
+    }
+}
+
+void GroupCommitter::Loop() {
+    std::deque<Item> batch;
+    while (true) {
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty() && stopping_) return;
+            if (options_.linger.count() > 0 && queue_.size() < options_.max_batch && !stopping_) {
+                cv_.wait_for(lock, options_.linger, [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+            }
+            while (!queue_.empty() && batch.size() < options_.max_batch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        RunBatch(batch);
+        batch.clear();
+    }
+}
+
+void GroupCommitter::RunBatch(std::deque<Item>& batch) {
+    bool ok = false;
+    if (auto tx = db_.Begin(TxMode::kWrite); tx) {
+        ok = true;
+        for (auto& item : batch) {
+            if (!Call(item.work, **tx)) {
+                ok = false;
+                break;
+            }
+        }
+        if (ok) ok = (*tx)->Commit().has_value();
+        if (!ok) (*tx)->Rollback();
+    }
+    {
+        std::lock_guard lock(mu_);
+        ++stats_.batches;
+        stats_.items += batch.size();
+        if (batch.size() > stats_.largest_batch) stats_.largest_batch = batch.size();
+        if (!ok) ++stats_.failed_batches;
+    }
+    if (ok) {
+        for (auto& item : batch) item.done({});
+        return;
+    }
+    // Isolate the failure: every item again, alone.
+    for (auto& item : batch) {
+        auto tx = db_.Begin(TxMode::kWrite);
+        if (!tx) {
+            item.done(core::Fail(std::move(tx.error())));
+            continue;
+        }
+        auto r = Call(item.work, **tx);
+        if (r) r = (*tx)->Commit();
+        else (*tx)->Rollback();
+        item.done(std::move(r));
+    }
+}
+
+}  // namespace customsdesk::storage
