@@ -14,6 +14,7 @@ namespace customsdesk::api {
 
 extern const std::string_view kOpenApiJson;
 extern const std::string_view kOpenApiRulesJson;
+extern const std::string_view kOpenApiTaxationJson;
 
 namespace {
 
@@ -346,6 +347,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     router.Add("DELETE", "/api/v1/organisations/{id}", Bind<DeleteOrganisation>(s));
     router.Add("GET", "/api/v1/organisations/{id}/history", Bind<OrganisationHistory>(s));
     RegisterRulesetRoutes(router, s);
+    RegisterTaxationRoutes(router, s);
     RegisterRegistryRoutes(router, s);
 }
 
@@ -417,6 +419,7 @@ const boost::json::value& OpenApiDocument() {
         auto v = core::ParseJson(kOpenApiJson);
         if (!v || !v->is_object()) throw std::runtime_error("the embedded openapi.json is not a JSON object");
         MergeOpenApiFragment(v->as_object(), "openapi_rules.json", kOpenApiRulesJson);
+        MergeOpenApiFragment(v->as_object(), "openapi_taxation.json", kOpenApiTaxationJson);
         return *v;
     }();
     return doc;

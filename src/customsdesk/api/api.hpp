@@ -23,6 +23,7 @@
 #include "customsdesk/registry/search.hpp"
 #include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/storage/database.hpp"
+#include "customsdesk/taxation/tax_service.hpp"
 
 namespace customsdesk::api {
 
@@ -41,6 +42,7 @@ struct Services {
     registry::ContactService& contacts;
     registry::SearchService& search;
     jobs::JobQueue& jobs;  // the registry routes register their job handlers; start it after RegisterRoutes
+    taxation::TaxService& taxation;
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
@@ -50,6 +52,8 @@ void RegisterRegistryRoutes(http::Router& router, Services& services);
 jobs::JobHandler ImportJobHandler(Services& services);
 // The /api/v1/rulesets routes (ruleset_routes.cpp); called by RegisterRoutes.
 void RegisterRulesetRoutes(http::Router& router, Services& services);
+// The /api/v1/taxation routes (taxation_routes.cpp); called by RegisterRoutes.
+void RegisterTaxationRoutes(http::Router& router, Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

@@ -21,8 +21,9 @@ TEST(OpenApi, DocumentDescribesExactlyTheRegisteredRoutes) {
     registry::ContactService contacts(**db, clock);
     registry::SearchService search(**db);
     jobs::JobQueue jobs(**db, clock);
+    taxation::TaxService taxation(**db, clock);
     Services services{**db,    clock,  accounts, organisations, rulesets, metrics, "test", establishments,
-                      contacts, search, jobs};
+                      contacts, search, jobs, taxation};
     http::Router router;
     RegisterRoutes(router, services);
 

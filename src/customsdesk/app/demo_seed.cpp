@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "customsdesk/app/taxation_cli.hpp"
+#include "customsdesk/core/clock.hpp"
 #include "customsdesk/core/identifiers.hpp"
 #include "customsdesk/core/json.hpp"
 
@@ -84,6 +86,7 @@ core::Result<bool> SeedDemo(storage::Database& db, accounts::AccountService& acc
         if (login.role == "trader") u.organisation = first;
         if (auto r = accounts.CreateUser(system, u); !r) return core::Fail(std::move(r.error()));
     }
+    if (auto r = SeedTaxationDemo(db, core::SystemClock()); !r) return core::Fail(std::move(r.error()));
     return true;
 }
 

@@ -22,6 +22,7 @@
 #include "customsdesk/api/ui_routes.hpp"
 #include "customsdesk/app/demo_seed.hpp"
 #include "customsdesk/app/registry_cli.hpp"
+#include "customsdesk/app/taxation_cli.hpp"
 #include "customsdesk/core/principal.hpp"
 #include "customsdesk/http/server.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
@@ -110,6 +111,7 @@ struct Runtime {
     std::unique_ptr<registry::ContactService> contacts;
     std::unique_ptr<registry::SearchService> search;
     std::unique_ptr<jobs::JobQueue> jobs;
+    std::unique_ptr<taxation::TaxService> taxation;
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
@@ -119,6 +121,7 @@ struct Runtime {
         contacts = std::make_unique<registry::ContactService>(*db, clock);
         search = std::make_unique<registry::SearchService>(*db);
         jobs = std::make_unique<jobs::JobQueue>(*db, clock);
+        taxation = std::make_unique<taxation::TaxService>(*db, clock);
     }
 };
 
@@ -168,7 +171,7 @@ int Serve(const Config& cfg, bool demo) {
     AddPoolMetrics(metrics, *rt.db);
     api::Services services{*rt.db,          rt.clock,          *rt.accounts,       *rt.organisations,
                            *rt.rulesets,    metrics,           CUSTOMSDESK_VERSION, *rt.establishments,
-                           *rt.contacts,    *rt.search,        *rt.jobs};
+                           *rt.contacts,    *rt.search,        *rt.jobs,           *rt.taxation};
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();
@@ -364,6 +367,13 @@ int Main(int argc, char** argv) {
 
     auto* version = app.add_subcommand("version", "Print the version");
 
+    auto* taxation_cmd = app.add_subcommand("taxation", "Taxation rate tables (docs/taxation.md)");
+    taxation_cmd->require_subcommand(1);
+    auto* taxation_import = taxation_cmd->add_subcommand("import", "Import a tariff or exchange-rate CSV file");
+    std::string tax_kind, tax_file;
+    taxation_import->add_option("kind", tax_kind, "tariff or fx")->required()->check(CLI::IsMember({"tariff", "fx"}));
+    taxation_import->add_option("file", tax_file, "CSV file")->required();
+
     auto* rules = app.add_subcommand("rules", "Decision tables: `rules tck DIR`, `rules eval FILE.dmn --decision NAME "
                                               "--input JSON [--explain]`, `rules import FILE.dmn --key KEY`");
     rules->prefix_command();  // everything after `rules` goes to the rules engine's own command line
@@ -395,6 +405,12 @@ int Main(int argc, char** argv) {
         if (import_cmd->parsed()) rc = RunImport(*rt.db, rt.clock, reg_kind, reg_file, reg_mode, reg_report);
         else if (export_cmd->parsed()) rc = RunExport(*rt.db, reg_kind, reg_output);
         else rc = RunDemo(*rt.db, rt.clock, *rt.accounts, *rt.organisations, demo_scale, demo_seed);
+        rt.db->Close();
+        return rc;
+    }
+    if (taxation_import->parsed()) {
+        Runtime rt(cfg, true);
+        const int rc = RunTaxationImport(*rt.db, rt.clock, tax_kind, tax_file);
         rt.db->Close();
         return rc;
     }
