@@ -15,6 +15,7 @@ namespace customsdesk::api {
 extern const std::string_view kOpenApiJson;
 extern const std::string_view kOpenApiRulesJson;
 extern const std::string_view kOpenApiTaxationJson;
+extern const std::string_view kOpenApiSlaJson;
 
 namespace {
 
@@ -349,6 +350,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     RegisterRulesetRoutes(router, s);
     RegisterTaxationRoutes(router, s);
     RegisterRegistryRoutes(router, s);
+    RegisterSlaRoutes(router, s);
 }
 
 http::Response Authenticate(Services& s, http::Request& req, const http::Handler& next) {
@@ -420,6 +422,7 @@ const boost::json::value& OpenApiDocument() {
         if (!v || !v->is_object()) throw std::runtime_error("the embedded openapi.json is not a JSON object");
         MergeOpenApiFragment(v->as_object(), "openapi_rules.json", kOpenApiRulesJson);
         MergeOpenApiFragment(v->as_object(), "openapi_taxation.json", kOpenApiTaxationJson);
+        MergeOpenApiFragment(v->as_object(), "openapi_sla.json", kOpenApiSlaJson);
         return *v;
     }();
     return doc;

@@ -22,6 +22,7 @@
 #include "customsdesk/registry/organisation_service.hpp"
 #include "customsdesk/registry/search.hpp"
 #include "customsdesk/ruleset/ruleset_service.hpp"
+#include "customsdesk/sla/sla_service.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/taxation/tax_service.hpp"
 
@@ -43,6 +44,7 @@ struct Services {
     registry::SearchService& search;
     jobs::JobQueue& jobs;  // the registry routes register their job handlers; start it after RegisterRoutes
     taxation::TaxService& taxation;
+    sla::SlaService& sla;
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
@@ -54,6 +56,8 @@ jobs::JobHandler ImportJobHandler(Services& services);
 void RegisterRulesetRoutes(http::Router& router, Services& services);
 // The /api/v1/taxation routes (taxation_routes.cpp); called by RegisterRoutes.
 void RegisterTaxationRoutes(http::Router& router, Services& services);
+// The /api/v1/sla routes (sla_routes.cpp); called by RegisterRoutes.
+void RegisterSlaRoutes(http::Router& router, Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

@@ -22,8 +22,9 @@ TEST(OpenApi, DocumentDescribesExactlyTheRegisteredRoutes) {
     registry::SearchService search(**db);
     jobs::JobQueue jobs(**db, clock);
     taxation::TaxService taxation(**db, clock);
+    sla::SlaService sla(**db, clock);
     Services services{**db,    clock,  accounts, organisations, rulesets, metrics, "test", establishments,
-                      contacts, search, jobs, taxation};
+                      contacts, search, jobs, taxation, sla};
     http::Router router;
     RegisterRoutes(router, services);
 

@@ -28,6 +28,7 @@
 #include "customsdesk/registry/organisation_service.hpp"
 #include "customsdesk/rules/cli.hpp"
 #include "customsdesk/ruleset/ruleset_service.hpp"
+#include "customsdesk/sla/sla_service.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/storage/migrations.hpp"
 #include "customsdesk/web/embedded_assets.hpp"
@@ -112,6 +113,7 @@ struct Runtime {
     std::unique_ptr<registry::SearchService> search;
     std::unique_ptr<jobs::JobQueue> jobs;
     std::unique_ptr<taxation::TaxService> taxation;
+    std::unique_ptr<sla::SlaService> sla;
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
@@ -122,6 +124,7 @@ struct Runtime {
         search = std::make_unique<registry::SearchService>(*db);
         jobs = std::make_unique<jobs::JobQueue>(*db, clock);
         taxation = std::make_unique<taxation::TaxService>(*db, clock);
+        sla = std::make_unique<sla::SlaService>(*db, clock);
     }
 };
 
@@ -171,7 +174,7 @@ int Serve(const Config& cfg, bool demo) {
     AddPoolMetrics(metrics, *rt.db);
     api::Services services{*rt.db,          rt.clock,          *rt.accounts,       *rt.organisations,
                            *rt.rulesets,    metrics,           CUSTOMSDESK_VERSION, *rt.establishments,
-                           *rt.contacts,    *rt.search,        *rt.jobs,           *rt.taxation};
+                           *rt.contacts,    *rt.search,        *rt.jobs,           *rt.taxation,       *rt.sla};
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();

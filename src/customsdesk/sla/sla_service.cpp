@@ -371,7 +371,8 @@ Result<boost::json::object> Patched(boost::json::object current, const boost::js
 Result<void> CheckVersion(std::int64_t actual, std::optional<std::int64_t> expected) {
     if (expected && *expected != actual)
         return Fail(Error::FailedPrecondition(
-            fmt::format("The record is at version {}, not {}: reload and try again.", actual, *expected)));
+                        fmt::format("The record is at version {}, not {}: reload and try again.", actual, *expected))
+                        .WithType("precondition-failed"));
     return {};
 }
 
@@ -527,7 +528,7 @@ Result<CalendarRecord> SlaService::UpdateCalendar(const core::Principal& actor, 
         params.push_back((*current)->version);
         auto n = tx.Execute(kUpdateCalendar, params);
         if (!n) return Fail(n.error());
-        if (*n != 1) return Fail(Error::FailedPrecondition("The calendar changed meanwhile: reload and try again."));
+        if (*n != 1) return Fail(Error::Conflict("The calendar changed meanwhile: reload and try again."));
         auto after = FindCalendar(tx, id);
         if (!after) return Fail(after.error());
         if (auto h = history::RecordChange(tx, actor, now,
@@ -621,7 +622,7 @@ Result<PolicyRecord> SlaService::UpdatePolicy(const core::Principal& actor, Poli
         params.push_back((*current)->version);
         auto n = tx.Execute(kUpdatePolicy, params);
         if (!n) return Fail(n.error());
-        if (*n != 1) return Fail(Error::FailedPrecondition("The policy changed meanwhile: reload and try again."));
+        if (*n != 1) return Fail(Error::Conflict("The policy changed meanwhile: reload and try again."));
         auto after = FindPolicy(tx, id);
         if (!after) return Fail(after.error());
         if (auto h = history::RecordChange(tx, actor, now,
