@@ -305,7 +305,8 @@ runner.test('trader: lands on their own organisation, edits addresses and contac
     await page.waitForSelector('h1:has-text("Demo Import Oy")');
     await page.waitForSelector('table.history tbody tr');
     const navLinks = await page.locator('nav[aria-label] a').allTextContents();
-    assertEqual(navLinks.join('|'), 'Oma organisaatio', 'a trader sees only their organisation in the navigation');
+    assertEqual(navLinks[0], 'Oma organisaatio', 'a trader starts from their organisation in the navigation');
+    assert(!navLinks.includes('Organisaatiot') && !navLinks.includes('CSV-tuonti'), `no staff pages for a trader: ${navLinks}`);
     await shot(page, 'trader-own-organisation');
     await accessible(page, 'trader organisation page');
 
@@ -538,6 +539,23 @@ runner.test('contact person: add, export personal data, erase only after confirm
     await shot(page, 'contact-erased');
   });
 });
+
+runner.test('routes: the server\'s page list (kUiPages) equals the UI router\'s table (ROUTES)', async () => {
+  const hpp = fs.readFileSync(path.join(repoRoot, 'src/customsdesk/api/ui_routes.hpp'), 'utf8');
+  const block = hpp.slice(hpp.indexOf('kUiPages[]'), hpp.indexOf('};', hpp.indexOf('kUiPages[]')));
+  const server = [...block.matchAll(/"([^"]*)"/g)].map((m) => m[1].replace(/\{(\w+)\}/g, ':$1'));
+  const js = fs.readFileSync(path.join(repoRoot, 'web/js/router.js'), 'utf8');
+  const client = [...js.matchAll(/\['(\/[^']*)', '[^']+'\]/g)].map((m) => m[1]);
+  assertEqual(JSON.stringify([...server].sort()), JSON.stringify([...client].sort()), 'kUiPages == ROUTES');
+  for (const p of server) {
+    const r = await fetch(`${base}${p.replace(/:\w+/g, '1')}`);
+    assertEqual(r.status, 200, `${p} serves index.html`);
+  }
+});
+
+const helpers = { base, withBrowser, login, setLanguage, apiSession, shot, accessible, assertNoUntranslated, serverHas };
+(await import('./servicedesk.mjs')).register(runner, helpers);
+(await import('./declarations.mjs')).register(runner, helpers);
 
 let failed = 1;
 try {

@@ -2,7 +2,8 @@
 // establishments, CSV import jobs). Detected once at start-up from the router's documented
 // behaviour (docs/http.md): a path that exists for other methods answers 405, an unknown path 404.
 // Both are decided before authentication, so the probes need no session and change nothing.
-export const FEATURES = { contacts: false, establishments: false, imports: false };
+export const FEATURES = { contacts: false, establishments: false, imports: false, servicedesk: false, declarations: false,
+  selectivity: false };
 
 async function exists(method, path) {
   try {
@@ -14,10 +15,13 @@ async function exists(method, path) {
 }
 
 export async function detectFeatures() {
-  const [contacts, establishments, imports] = await Promise.all([
+  const [contacts, establishments, imports, servicedesk, declarations, selectivity] = await Promise.all([
     exists('PUT', '/api/v1/contacts/0'),
     exists('PUT', '/api/v1/establishments/0'),
     exists('GET', '/api/v1/imports'),
+    exists('PUT', '/api/v1/servicedesk/requests'),
+    exists('PUT', '/api/v1/declarations'),
+    exists('POST', '/api/v1/selectivity/profiles'),
   ]);
-  Object.assign(FEATURES, { contacts, establishments, imports });
+  Object.assign(FEATURES, { contacts, establishments, imports, servicedesk, declarations, selectivity });
 }

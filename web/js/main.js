@@ -14,14 +14,29 @@ import { ImportPage } from './pages/import.js';
 import { ContactPage } from './pages/contact.js';
 import { NotFoundPage } from './pages/not_found.js';
 import { QuickSearch } from './quick_search.js';
+import { ServiceDeskQueuePage } from './pages/sd_queue.js';
+import { ServiceRequestPage } from './pages/sd_request.js';
+import { NewServiceRequestPage } from './pages/sd_new.js';
+import { DeclarationListPage } from './pages/decl_list.js';
+import { DeclarationFormPage } from './pages/decl_form.js';
+import { DeclarationPage } from './pages/decl_page.js';
+import { RiskProfilesPage } from './pages/risk_profiles.js';
 
 const LANGUAGE_NAMES = { fi: 'Suomi', sv: 'Svenska', en: 'English' };
 
-// Where a user starts: a trader on their own organisation, staff on the organisation list.
+// Where a user starts: a trader on their own organisation, an officer on the declaration queue,
+// a risk analyst on the risk profiles, other staff on the organisation list.
 export function homeFor(me) {
   if (me && !can(me, 'staff') && me.organisation_id) return `/organisations/${me.organisation_id}`;
+  const roles = me?.roles || [];
+  if (roles.length === 1 && roles[0] === 'officer' && FEATURES.declarations) return '/declarations';
+  if (roles.length === 1 && roles[0] === 'risk_analyst' && FEATURES.selectivity) return '/risk/profiles';
   return '/organisations';
 }
+
+// Pages only staff use (a trader is sent home) and pages only a trader uses (staff are sent home).
+const STAFF_PAGES = ['organisations', 'organisation-new', 'import', 'risk-profiles'];
+const TRADER_PAGES = ['servicedesk-new', 'declaration-new'];
 
 function LanguageSwitch({ lang, onChange }) {
   return html`<div class="lang-switch" role="group" aria-label=${t('shell.language')}>
@@ -36,8 +51,23 @@ function Nav({ me, route }) {
     items.push(['/organisations', 'nav.organisations', ['organisations', 'organisation', 'organisation-edit']]);
     if (can(me, 'maintain')) items.push(['/organisations/new', 'nav.new_organisation', ['organisation-new']]);
     if (FEATURES.imports && can(me, 'import')) items.push(['/import', 'nav.import', ['import']]);
+    if (FEATURES.servicedesk && can(me, 'servicedesk')) {
+      items.push(['/servicedesk', 'nav.servicedesk', ['servicedesk', 'servicedesk-request']]);
+    }
+    if (FEATURES.declarations && can(me, 'declarations')) {
+      items.push(['/declarations', 'nav.declarations', ['declarations', 'declaration']]);
+    }
+    if (FEATURES.selectivity && can(me, 'risk')) items.push(['/risk/profiles', 'nav.risk_profiles', ['risk-profiles']]);
   } else if (me.organisation_id) {
     items.push([`/organisations/${me.organisation_id}`, 'nav.my_organisation', ['organisation', 'organisation-edit']]);
+    if (FEATURES.servicedesk) {
+      items.push(['/servicedesk', 'nav.my_requests', ['servicedesk', 'servicedesk-request']]);
+      items.push(['/servicedesk/new', 'nav.new_request', ['servicedesk-new']]);
+    }
+    if (FEATURES.declarations) {
+      items.push(['/declarations', 'nav.my_declarations', ['declarations', 'declaration']]);
+      items.push(['/declarations/new', 'nav.new_declaration', ['declaration-new']]);
+    }
   }
   return html`<nav aria-label=${t('nav.label')}><ul>
     ${items.map(([href, key, names]) => html`<li><a href=${href}
@@ -80,6 +110,13 @@ function Page({ route, me }) {
     case 'organisation-edit': return html`<${OrganisationFormPage} key=${`edit-${id}`} id=${id} />`;
     case 'import': return html`<${ImportPage} />`;
     case 'contact': return html`<${ContactPage} key=${id} id=${id} />`;
+    case 'servicedesk': return html`<${ServiceDeskQueuePage} route=${route} />`;
+    case 'servicedesk-new': return html`<${NewServiceRequestPage} route=${route} />`;
+    case 'servicedesk-request': return html`<${ServiceRequestPage} key=${id} id=${id} />`;
+    case 'declarations': return html`<${DeclarationListPage} route=${route} />`;
+    case 'declaration-new': return html`<${DeclarationFormPage} />`;
+    case 'declaration': return html`<${DeclarationPage} key=${id} id=${id} />`;
+    case 'risk-profiles': return html`<${RiskProfilesPage} />`;
     default: return html`<${NotFoundPage} me=${me} />`;
   }
 }
@@ -110,8 +147,10 @@ function App({ initialMe }) {
       navigate(`/login${here !== '/' ? `?next=${encodeURIComponent(here)}` : ''}`, { replace: true });
     } else if (me && (route.name === 'login' || route.name === 'home')) {
       navigate(homeFor(me), { replace: true });
-    } else if (me && !can(me, 'staff') && ['organisations', 'organisation-new', 'import'].includes(route.name)) {
+    } else if (me && !can(me, 'staff') && STAFF_PAGES.includes(route.name)) {
       navigate(homeFor(me), { replace: true });
+    } else if (me && can(me, 'staff') && TRADER_PAGES.includes(route.name)) {
+      navigate(route.name === 'servicedesk-new' ? '/servicedesk' : '/declarations', { replace: true });
     }
   }, [me, route]);
 

@@ -1,6 +1,11 @@
 // What a user's roles may use in the UI. The server decides for real (every API call is
 // authorised and data-scoped); this only hides what would be refused.
 const MAINTAINERS = ['admin', 'agent', 'kam', 'segment_manager'];
+// Service desk (docs/servicedesk.md): staff read every request; these roles also work on them.
+const SD_READERS = ['admin', 'agent', 'specialist', 'kam', 'segment_manager', 'auditor'];
+const SD_WORKERS = ['admin', 'agent', 'specialist', 'kam'];
+// Declarations: officers decide on control; risk analysts read the queue and the risk profiles.
+const DECL_STAFF = ['admin', 'officer', 'risk_analyst', 'auditor'];
 
 export function can(me, what) {
   if (!me) return false;
@@ -11,6 +16,12 @@ export function can(me, what) {
     case 'maintain': return staff && roles.some((r) => MAINTAINERS.includes(r));
     case 'import': return staff && roles.some((r) => MAINTAINERS.includes(r));
     case 'privacy': return staff && roles.some((r) => ['admin', 'agent'].includes(r));
+    case 'servicedesk': return staff && roles.some((r) => SD_READERS.includes(r));
+    case 'servicedesk_work': return staff && roles.some((r) => SD_WORKERS.includes(r));
+    case 'declarations': return staff && roles.some((r) => DECL_STAFF.includes(r));
+    case 'officer': return staff && roles.some((r) => ['officer', 'admin'].includes(r));
+    case 'risk': return staff && roles.some((r) => ['risk_analyst', 'admin'].includes(r));
+    case 'trader': return Boolean(me.organisation_id) && !staff;
     default: return false;
   }
 }

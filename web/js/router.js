@@ -11,6 +11,13 @@ export const ROUTES = [
   ['/organisations/:id/edit', 'organisation-edit'],
   ['/contacts/:id', 'contact'],
   ['/import', 'import'],
+  ['/servicedesk', 'servicedesk'],
+  ['/servicedesk/new', 'servicedesk-new'],
+  ['/servicedesk/:id', 'servicedesk-request'],
+  ['/declarations', 'declarations'],
+  ['/declarations/new', 'declaration-new'],
+  ['/declarations/:id', 'declaration'],
+  ['/risk/profiles', 'risk-profiles'],
 ];
 
 // {name, params, query} for a path; name 'not-found' when nothing matches.

@@ -25,6 +25,13 @@ inline constexpr std::string_view kUiPages[] = {
     "/organisations/{id}/edit",
     "/contacts/{id}",
     "/import",
+    "/servicedesk",
+    "/servicedesk/new",
+    "/servicedesk/{id}",
+    "/declarations",
+    "/declarations/new",
+    "/declarations/{id}",
+    "/risk/profiles",
 };
 
 // Adds GET routes for kUiPages and the asset patterns. `files` must outlive the router and hold

@@ -1,0 +1,88 @@
+// Browser tests of the declaration screens (issue 7), registered by run.mjs on its runner and
+// server. `h` carries run.mjs's helpers.
+import { Skip, assert, assertEqual } from './harness.mjs';
+
+export function register(runner, h) {
+  const { base, withBrowser, login, setLanguage, apiSession, shot, accessible, assertNoUntranslated, serverHas } = h;
+
+  runner.test('declarations: a trader lodges an H7 by form and follows it; an officer opens one under control with its risk explanation and releases it', async () => {
+    if (!(await serverHas('PUT', '/api/v1/declarations'))) throw new Skip('no /api/v1/declarations endpoints');
+    const lrn = `E2E-H7-${Date.now()}`;
+    await withBrowser('decl-trader', async (page) => {
+      await login(page, 'trader', 'demo-trader-pass');
+      await page.click('nav a[href="/declarations/new"]');
+      await page.waitForSelector('#f-lrn');
+      // The declarant is the trader's organisation: its EORI is filled in.
+      await page.waitForFunction(() => document.querySelector('#f-declarant-identification_number').value.startsWith('FI'));
+      await page.fill('#f-lrn', lrn);
+      await page.fill('#f-country_of_dispatch', 'CN');
+      await page.fill('#f-invoice_amount', '39,90');
+      await page.fill('#f-items-0-commodity_code', '12');  // not a commodity code
+      await page.fill('#f-items-0-description', 'Lelurakennuspalikat');
+      await page.fill('#f-items-0-gross_mass', '0,8');
+      await page.fill('#f-items-0-net_mass', '0,6');
+      await page.fill('#f-items-0-item_amount', '39,90');
+      await page.fill('#f-items-0-customs_value', '39,90');
+      await page.fill('#f-items-0-country_of_origin', 'CN');
+      await page.click('form.decl-form button[type=submit]');
+      await page.waitForSelector('#f-items-0-commodity_code-error');
+      assertEqual(await page.getAttribute('#f-items-0-commodity_code', 'aria-invalid'), 'true', 'the code is marked invalid');
+      assert(await page.isVisible('.error-summary a[href="#f-items-0-commodity_code"]'), 'the summary links to the item field');
+      assert((await page.textContent('.error-summary')).includes('Tavaraerä 1'), 'the summary names the item');
+      await shot(page, 'decl-new-h7-errors');
+      await accessible(page, 'new declaration with errors');
+      const mine = await apiSession('trader', 'demo-trader-pass');
+      const none = await mine.get('/declarations?limit=200');
+      assert(!none.body.items.some((d) => d.lrn === lrn), 'nothing stored for a refused declaration');
+      await page.fill('#f-items-0-commodity_code', '950300');
+      await page.click('form.decl-form button[type=submit]');
+      await page.waitForURL(/\/declarations\/\d+$/);
+      await page.waitForSelector('#decl-details');
+      const mrn = (await page.textContent('#decl-mrn')).trim();
+      assert(/^\d{2}[A-Z]{2}[A-Z0-9]{12}[A-Z]\d$/.test(mrn), `an MRN is shown: ${mrn}`);
+      await shot(page, 'decl-trader-lodged');
+      await accessible(page, 'trader: declaration page');
+      await page.click('nav a[href="/declarations"]');
+      const row = page.locator(`#decl-list tbody tr[data-lrn="${lrn}"]`);
+      await row.waitFor();
+      const text = await row.textContent();
+      assert(text.includes(mrn), `my declarations show the MRN: ${text}`);
+      assert(await row.locator('.tag').first().isVisible(), 'my declarations show the state');
+      await shot(page, 'decl-my-declarations');
+      await accessible(page, 'trader: my declarations');
+      await setLanguage(page, 'English');
+      await assertNoUntranslated(page, 'en', 'my declarations');
+      await shot(page, 'decl-my-declarations-en');
+    });
+
+    const officer = await apiSession('officer', 'demo-officer-pass');
+    const queue = await officer.get('/declarations?state=under_documentary_control&limit=50');
+    const physical = await officer.get('/declarations?state=under_physical_control&limit=50');
+    const target = [...(queue.body.items || []), ...(physical.body.items || [])][0];
+    if (!target) throw new Skip('no declaration under control (the control helper\'s lanes have not landed)');
+    await withBrowser('decl-officer', async (page) => {
+      await login(page, 'officer', 'demo-officer-pass');
+      await page.goto(`${base}/declarations`);
+      const row = page.locator(`#decl-list tbody tr[data-lrn="${target.lrn}"]`);
+      await row.waitFor();
+      await shot(page, 'decl-officer-queue');
+      await accessible(page, 'officer: work queue');
+      await row.locator('a.result-link').click();
+      await page.waitForSelector('#decl-details');
+      await page.waitForSelector('#decl-risk-title');
+      await page.waitForSelector('#decl-tax-title');
+      await shot(page, 'decl-officer-declaration');
+      await accessible(page, 'officer: declaration');
+      await page.fill('#f-reason', 'Asiakirjat tarkastettu, ei huomautettavaa.');
+      await page.click('#decl-actions button[data-action="release"]');
+      await page.waitForFunction(() => document.querySelector('#decl-state')?.textContent === 'Luovutettu');
+      await page.locator('#decl-history tbody tr', { hasText: 'Asiakirjat tarkastettu' }).waitFor();
+      await shot(page, 'decl-officer-released');
+      await setLanguage(page, 'English');
+      await assertNoUntranslated(page, 'en', 'declaration page');
+      await shot(page, 'decl-officer-released-en');
+    });
+    const after = await officer.get(`/declarations/${target.id}`);
+    assertEqual(after.body.state, 'released', 'released on the server');
+  });
+}
