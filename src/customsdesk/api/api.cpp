@@ -16,6 +16,7 @@ extern const std::string_view kOpenApiJson;
 extern const std::string_view kOpenApiRulesJson;
 extern const std::string_view kOpenApiTaxationJson;
 extern const std::string_view kOpenApiSlaJson;
+extern const std::string_view kOpenApiSelectivityJson;
 
 namespace {
 
@@ -349,6 +350,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     router.Add("GET", "/api/v1/organisations/{id}/history", Bind<OrganisationHistory>(s));
     RegisterRulesetRoutes(router, s);
     RegisterTaxationRoutes(router, s);
+    RegisterSelectivityRoutes(router, s);
     RegisterRegistryRoutes(router, s);
     RegisterSlaRoutes(router, s);
 }
@@ -423,6 +425,7 @@ const boost::json::value& OpenApiDocument() {
         MergeOpenApiFragment(v->as_object(), "openapi_rules.json", kOpenApiRulesJson);
         MergeOpenApiFragment(v->as_object(), "openapi_taxation.json", kOpenApiTaxationJson);
         MergeOpenApiFragment(v->as_object(), "openapi_sla.json", kOpenApiSlaJson);
+        MergeOpenApiFragment(v->as_object(), "openapi_selectivity.json", kOpenApiSelectivityJson);
         return *v;
     }();
     return doc;

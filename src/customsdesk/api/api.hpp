@@ -23,6 +23,7 @@
 #include "customsdesk/registry/search.hpp"
 #include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/sla/sla_service.hpp"
+#include "customsdesk/selectivity/selectivity_service.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/taxation/tax_service.hpp"
 
@@ -45,6 +46,7 @@ struct Services {
     jobs::JobQueue& jobs;  // the registry routes register their job handlers; start it after RegisterRoutes
     taxation::TaxService& taxation;
     sla::SlaService& sla;
+    selectivity::SelectivityService& selectivity;
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
@@ -58,6 +60,8 @@ void RegisterRulesetRoutes(http::Router& router, Services& services);
 void RegisterTaxationRoutes(http::Router& router, Services& services);
 // The /api/v1/sla routes (sla_routes.cpp); called by RegisterRoutes.
 void RegisterSlaRoutes(http::Router& router, Services& services);
+// The /api/v1/selectivity routes (selectivity_routes.cpp); called by RegisterRoutes.
+void RegisterSelectivityRoutes(http::Router& router, Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

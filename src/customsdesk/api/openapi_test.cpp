@@ -23,8 +23,9 @@ TEST(OpenApi, DocumentDescribesExactlyTheRegisteredRoutes) {
     jobs::JobQueue jobs(**db, clock);
     taxation::TaxService taxation(**db, clock);
     sla::SlaService sla(**db, clock);
+    selectivity::SelectivityService selectivity(**db, clock, rulesets);
     Services services{**db,    clock,  accounts, organisations, rulesets, metrics, "test", establishments,
-                      contacts, search, jobs, taxation, sla};
+                      contacts, search, jobs,     taxation,      sla,  selectivity};
     http::Router router;
     RegisterRoutes(router, services);
 

@@ -29,6 +29,7 @@
 #include "customsdesk/rules/cli.hpp"
 #include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/sla/sla_service.hpp"
+#include "customsdesk/selectivity/selectivity_service.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/storage/migrations.hpp"
 #include "customsdesk/web/embedded_assets.hpp"
@@ -114,6 +115,7 @@ struct Runtime {
     std::unique_ptr<jobs::JobQueue> jobs;
     std::unique_ptr<taxation::TaxService> taxation;
     std::unique_ptr<sla::SlaService> sla;
+    std::unique_ptr<selectivity::SelectivityService> selectivity;
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
@@ -125,6 +127,7 @@ struct Runtime {
         jobs = std::make_unique<jobs::JobQueue>(*db, clock);
         taxation = std::make_unique<taxation::TaxService>(*db, clock);
         sla = std::make_unique<sla::SlaService>(*db, clock);
+        selectivity = std::make_unique<selectivity::SelectivityService>(*db, clock, *rulesets);
     }
 };
 
@@ -162,6 +165,9 @@ int Serve(const Config& cfg, bool demo) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     Runtime rt(cfg, true);
+    // A fresh install gets the shipped risk profiles, reviewed and active (idempotent).
+    for (const auto& key : OrDie(rt.selectivity->InstallDefaultProfiles(), "installing the default risk profiles"))
+        spdlog::info("event=risk_profile_installed key={}", key);
     if (demo) {
         const bool seeded = OrDie(SeedDemo(*rt.db, *rt.accounts, *rt.organisations), "demo data");
         if (seeded) spdlog::info("event=demo_seeded");
@@ -174,7 +180,8 @@ int Serve(const Config& cfg, bool demo) {
     AddPoolMetrics(metrics, *rt.db);
     api::Services services{*rt.db,          rt.clock,          *rt.accounts,       *rt.organisations,
                            *rt.rulesets,    metrics,           CUSTOMSDESK_VERSION, *rt.establishments,
-                           *rt.contacts,    *rt.search,        *rt.jobs,           *rt.taxation,       *rt.sla};
+                           *rt.contacts,    *rt.search,        *rt.jobs,           *rt.taxation,       *rt.sla,
+                           *rt.selectivity};
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();
