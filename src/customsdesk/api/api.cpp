@@ -17,6 +17,7 @@ extern const std::string_view kOpenApiRulesJson;
 extern const std::string_view kOpenApiTaxationJson;
 extern const std::string_view kOpenApiSlaJson;
 extern const std::string_view kOpenApiSelectivityJson;
+extern const std::string_view kOpenApiServiceDeskJson;
 
 namespace {
 
@@ -353,6 +354,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     RegisterSelectivityRoutes(router, s);
     RegisterRegistryRoutes(router, s);
     RegisterSlaRoutes(router, s);
+    RegisterServiceDeskRoutes(router, s);
 }
 
 http::Response Authenticate(Services& s, http::Request& req, const http::Handler& next) {
@@ -426,6 +428,7 @@ const boost::json::value& OpenApiDocument() {
         MergeOpenApiFragment(v->as_object(), "openapi_taxation.json", kOpenApiTaxationJson);
         MergeOpenApiFragment(v->as_object(), "openapi_sla.json", kOpenApiSlaJson);
         MergeOpenApiFragment(v->as_object(), "openapi_selectivity.json", kOpenApiSelectivityJson);
+        MergeOpenApiFragment(v->as_object(), "openapi_servicedesk.json", kOpenApiServiceDeskJson);
         return *v;
     }();
     return doc;

@@ -24,6 +24,7 @@
 #include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/sla/sla_service.hpp"
 #include "customsdesk/selectivity/selectivity_service.hpp"
+#include "customsdesk/servicedesk/service_desk.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/taxation/tax_service.hpp"
 
@@ -47,6 +48,7 @@ struct Services {
     taxation::TaxService& taxation;
     sla::SlaService& sla;
     selectivity::SelectivityService& selectivity;
+    servicedesk::ServiceDeskService& servicedesk;
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
@@ -62,6 +64,8 @@ void RegisterTaxationRoutes(http::Router& router, Services& services);
 void RegisterSlaRoutes(http::Router& router, Services& services);
 // The /api/v1/selectivity routes (selectivity_routes.cpp); called by RegisterRoutes.
 void RegisterSelectivityRoutes(http::Router& router, Services& services);
+// The /api/v1/servicedesk routes (servicedesk_routes.cpp); called by RegisterRoutes.
+void RegisterServiceDeskRoutes(http::Router& router, Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

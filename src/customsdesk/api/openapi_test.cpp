@@ -24,8 +24,9 @@ TEST(OpenApi, DocumentDescribesExactlyTheRegisteredRoutes) {
     taxation::TaxService taxation(**db, clock);
     sla::SlaService sla(**db, clock);
     selectivity::SelectivityService selectivity(**db, clock, rulesets);
+    servicedesk::ServiceDeskService servicedesk(**db, clock, rulesets);
     Services services{**db,    clock,  accounts, organisations, rulesets, metrics, "test", establishments,
-                      contacts, search, jobs,     taxation,      sla,  selectivity};
+                      contacts, search, jobs,     taxation,      sla,  selectivity, servicedesk};
     http::Router router;
     RegisterRoutes(router, services);
 

@@ -116,6 +116,7 @@ struct Runtime {
     std::unique_ptr<taxation::TaxService> taxation;
     std::unique_ptr<sla::SlaService> sla;
     std::unique_ptr<selectivity::SelectivityService> selectivity;
+    std::unique_ptr<servicedesk::ServiceDeskService> servicedesk;
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
@@ -128,6 +129,7 @@ struct Runtime {
         taxation = std::make_unique<taxation::TaxService>(*db, clock);
         sla = std::make_unique<sla::SlaService>(*db, clock);
         selectivity = std::make_unique<selectivity::SelectivityService>(*db, clock, *rulesets);
+        servicedesk = std::make_unique<servicedesk::ServiceDeskService>(*db, clock, *rulesets);
     }
 };
 
@@ -168,6 +170,10 @@ int Serve(const Config& cfg, bool demo) {
     // A fresh install gets the shipped risk profiles, reviewed and active (idempotent).
     for (const auto& key : OrDie(rt.selectivity->InstallDefaultProfiles(), "installing the default risk profiles"))
         spdlog::info("event=risk_profile_installed key={}", key);
+    // The shipped service-desk routing table, unless the rule set exists (then it is never touched).
+    if (OrDie(rt.servicedesk->InstallDefaultRouting(), "service desk routing")) {
+        spdlog::info("event=routing_installed ruleset=servicedesk-routing");
+    }
     if (demo) {
         const bool seeded = OrDie(SeedDemo(*rt.db, *rt.accounts, *rt.organisations), "demo data");
         if (seeded) spdlog::info("event=demo_seeded");
@@ -181,7 +187,7 @@ int Serve(const Config& cfg, bool demo) {
     api::Services services{*rt.db,          rt.clock,          *rt.accounts,       *rt.organisations,
                            *rt.rulesets,    metrics,           CUSTOMSDESK_VERSION, *rt.establishments,
                            *rt.contacts,    *rt.search,        *rt.jobs,           *rt.taxation,       *rt.sla,
-                           *rt.selectivity};
+                           *rt.selectivity,    *rt.servicedesk};
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();

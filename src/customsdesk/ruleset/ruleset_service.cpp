@@ -1073,4 +1073,76 @@ Result<std::optional<RulesetService::ActiveModel>> RulesetService::ActiveModelOf
     return std::optional<ActiveModel>(ActiveModel{(*loaded)->number, std::move(*model)});
 }
 
+Result<std::optional<RulesetService::ActiveModel>> RulesetService::ActiveModelOf(storage::Transaction& tx,
+                                                                                  std::string_view key) {
+    auto row = tx.QueryOne(
+        "SELECT v.id, v.version, v.dmn FROM ruleset_versions v JOIN rulesets r ON r.id = v.ruleset_id "
+        "WHERE r.ruleset_key = $1 AND v.state = 'active'",
+        {std::string(key)});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<ActiveModel>{};
+    const std::int64_t version_id = (*row)->GetInt(0);
+    {
+        std::lock_guard lock(cache_mutex_);
+        if (auto it = cache_.find(version_id); it != cache_.end()) {
+            return std::optional<ActiveModel>(ActiveModel{(*row)->GetInt(1), it->second});
+        }
+    }
+    auto model = ModelOf(version_id, (*row)->GetText(2));
+    if (!model) return Fail(std::move(model.error()));
+    return std::optional<ActiveModel>(ActiveModel{(*row)->GetInt(1), std::move(*model)});
+}
+
+Result<bool> RulesetService::InstallDefault(std::string_view key, std::string_view name, std::string_view dmn,
+                                            const std::vector<TestCase>& tests) {
+    if (auto k = CheckKey(key); !k) return Fail(std::move(k.error()));
+    auto model = ValidateDmn(dmn);
+    if (!model) return Fail(std::move(model.error()));
+    const core::Principal system = core::Principal::System();
+    const auto now = clock_.Now();
+    const auto now_text = core::FormatTimestamp(now);
+    auto installed = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<bool> {
+        auto existing = FindRuleset(tx, key);
+        if (!existing) return Fail(std::move(existing.error()));
+        if (*existing) return false;
+        auto rs = tx.QueryOne(kInsertRuleset, {std::string(key), std::string(name), now_text});
+        if (!rs) return Fail(std::move(rs.error()));
+        const std::int64_t ruleset_id = (*rs)->GetInt(0);
+        auto row = tx.QueryOne(
+            "INSERT INTO ruleset_versions (ruleset_id, version, state, dmn, comment, author_id, author_name, "
+            "created_at, submitted_by, submitted_at, approved_by, approved_at, activated_by, activated_at) "
+            "VALUES ($1, 1, 'active', $2, 'shipped default', NULL, $3, $4, $3, $4, $3, $4, $3, $4) RETURNING id",
+            {ruleset_id, std::string(dmn), system.username, now_text});
+        if (!row) return Fail(std::move(row.error()));
+        VersionInfo v;
+        v.id = (*row)->GetInt(0);
+        v.key = std::string(key);
+        v.version = 1;
+        v.state = VersionState::kActive;
+        v.comment = "shipped default";
+        v.author = system.username;
+        v.created_at = now;
+        v.submitted_by = v.approved_by = v.activated_by = system.username;
+        v.submitted_at = v.approved_at = v.activated_at = now;
+        v.dmn_bytes = dmn.size();
+        history::ChangeRecord rec{"ruleset_version", v.id, std::nullopt, history::ChangeAction::kCreate,
+                                  history::AllFields(HistoryRecord(v), false)};
+        if (auto h = history::RecordChange(tx, system, now, rec); !h) return Fail(std::move(h.error()));
+        for (const auto& t : tests) {
+            auto tr = tx.QueryOne(kInsertTest, {ruleset_id, t.name, t.decision, boost::json::serialize(t.inputs),
+                                                boost::json::serialize(t.expected), system.username, now_text});
+            if (!tr) return Fail(std::move(tr.error()));
+            boost::json::object rec_json{{"name", t.name}, {"decision", t.decision}, {"inputs", t.inputs},
+                                         {"expected", t.expected}};
+            history::ChangeRecord trec{"ruleset_test_case", (*tr)->GetInt(0), std::nullopt,
+                                       history::ChangeAction::kCreate, history::AllFields(rec_json, false)};
+            if (auto h = history::RecordChange(tx, system, now, trec); !h) return Fail(std::move(h.error()));
+        }
+        return true;
+    });
+    // Another process installed it at the same time: that is the same outcome.
+    if (!installed && installed.error().code == core::ErrorCode::kAlreadyExists) return false;
+    return installed;
+}
+
 }  // namespace customsdesk::ruleset

@@ -183,6 +183,18 @@ public:
     // Parses and compiles a DMN document, or says what is wrong and where (see the file comment).
     static core::Result<rules::Model> ValidateDmn(std::string_view xml);
 
+    // The same, read in the caller's transaction (e.g. service-desk routing inside the creating
+    // transaction).
+    core::Result<std::optional<ActiveModel>> ActiveModelOf(storage::Transaction& tx, std::string_view key);
+
+    // A shipped default: when no rule set `key` exists, stores `dmn` as its version 1 in state
+    // `active` (authored, approved and activated by "system", comment "shipped default") with
+    // `tests` as its saved test cases (so later versions are approved against them), all audited
+    // in one transaction. Returns true when it installed, false when the rule set already
+    // existed (then nothing changes; an edited rule set is never overwritten).
+    core::Result<bool> InstallDefault(std::string_view key, std::string_view name, std::string_view dmn,
+                                      const std::vector<TestCase>& tests);
+
 private:
     core::Result<std::shared_ptr<const rules::Model>> ModelOf(std::int64_t version_id, const std::string& dmn);
 
