@@ -85,4 +85,37 @@ export function register(runner, h) {
     const after = await officer.get(`/declarations/${target.id}`);
     assertEqual(after.body.state, 'released', 'released on the server');
   });
+
+  runner.test('declarations: a trader submits a draft; a risk analyst sees the risk profiles with their hit rates', async () => {
+    if (!(await serverHas('PUT', '/api/v1/declarations'))) throw new Skip('no /api/v1/declarations endpoints');
+    const trader = await apiSession('trader', 'demo-trader-pass');
+    const list = await trader.get('/declarations?state=draft&limit=50');
+    const draft = (list.body.items || []).find((d) => d.lrn === 'DEMO-H1-DRAFT');
+    assert(draft, 'the demo draft exists');
+    await withBrowser('decl-draft', async (page) => {
+      await login(page, 'trader', 'demo-trader-pass');
+      await page.goto(`${base}/declarations/${draft.id}`);
+      await page.waitForSelector('#decl-draft');
+      await accessible(page, 'trader: draft');
+      await page.click('#decl-draft button:has-text("Lähetä luonnos")');
+      await page.waitForFunction(() => !document.querySelector('#decl-draft') && document.querySelector('#decl-mrn')?.textContent.trim() !== '—');
+      await shot(page, 'decl-draft-submitted');
+    });
+    const after = await trader.get(`/declarations/${draft.id}`);
+    assert(after.body.state !== 'draft' && after.body.mrn, `submitted and accepted: ${after.body.state}`);
+
+    if (!(await serverHas('POST', '/api/v1/selectivity/profiles'))) throw new Skip('no /api/v1/selectivity endpoints');
+    await withBrowser('risk-profiles', async (page) => {
+      await login(page, 'analyst', 'demo-analyst-pass');
+      await page.waitForURL(`${base}/risk/profiles`);
+      await page.waitForSelector('#risk-profiles tbody tr');
+      const rows = await page.locator('#risk-profiles tbody tr').count();
+      assert(rows >= 1, 'the active profiles are listed');
+      await shot(page, 'risk-profiles');
+      await accessible(page, 'risk profiles');
+      await setLanguage(page, 'English');
+      await assertNoUntranslated(page, 'en', 'risk profiles');
+      await shot(page, 'risk-profiles-en');
+    });
+  });
 }

@@ -5,7 +5,8 @@
 // physical control, refuse release), each with a reason.
 import { html, useState, useEffect } from '../lib.js';
 import { api } from '../api.js';
-import { t, tOr, formatDateTime, formatMoney, formatNumber } from '../i18n.js';
+import { t, tOr, language, formatDateTime, formatMoney } from '../i18n.js';
+import { navigate } from '../router.js';
 import { useApp, Loading, LoadError, PageTitle, TextField, errorText } from '../ui.js';
 import { can } from '../roles.js';
 import { LaneTag, DeclStateTag, declStateLabel, laneLabel } from './decl_list.js';
@@ -99,6 +100,45 @@ function OfficerActions({ decl, onDone }) {
   </section>`;
 }
 
+// A trader's own draft: submit it (validated then: accepted with an MRN, or rejected with its
+// violations) or delete it.
+function DraftActions({ decl, onDone }) {
+  const app = useApp();
+  const [busy, setBusy] = useState(false);
+  const allowed = decl.allowed_actions || [];
+  if (decl.state !== 'draft' || !(allowed.includes('submit') || allowed.includes('delete'))) return null;
+  const submit = async () => {
+    setBusy(true);
+    try {
+      const r = await api('POST', `/declarations/${decl.id}/submit`, { headers: { 'Accept-Language': language() } });
+      app.notify(t('decl.actions.done', { state: declStateLabel(r.state) }));
+      onDone(r);
+    } catch (err) {
+      app.reportError(err);
+    }
+    setBusy(false);
+  };
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await api('DELETE', `/declarations/${decl.id}`);
+      navigate('/declarations');
+      app.notify(t('decl.draft.deleted'));
+    } catch (err) {
+      app.reportError(err);
+      setBusy(false);
+    }
+  };
+  return html`<section class="card" aria-labelledby="decl-draft-title" id="decl-draft">
+    <h2 id="decl-draft-title">${t('decl.draft.title')}</h2>
+    <p class="hint">${t('decl.draft.hint')}</p>
+    <div class="actions">
+      ${allowed.includes('submit') && html`<button type="button" disabled=${busy} onClick=${submit}>${t('decl.draft.submit')}</button>`}
+      ${allowed.includes('delete') && html`<button type="button" class="secondary" disabled=${busy} onClick=${remove}>${t('decl.draft.delete')}</button>`}
+    </div>
+  </section>`;
+}
+
 export function DeclarationPage({ id }) {
   const app = useApp();
   const staff = can(app.me, 'staff');
@@ -154,6 +194,7 @@ export function DeclarationPage({ id }) {
       <h2 id="decl-risk-title">${t('decl.risk.title')}</h2>
       <${RiskExplanation} sel=${d.selectivity} />
     </section>`}
+    ${!staff && html`<${DraftActions} decl=${d} onDone=${(r) => { setD(r); setTick(tick + 1); }} />`}
     ${staff && can(app.me, 'officer') && html`<${OfficerActions} decl=${d} onDone=${(r) => { setD(r); setTick(tick + 1); }} />`}
     <section class="card" aria-labelledby="decl-items-title">
       <h2 id="decl-items-title">${t('decl.page.items')}</h2>
