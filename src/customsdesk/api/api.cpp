@@ -18,6 +18,7 @@ extern const std::string_view kOpenApiTaxationJson;
 extern const std::string_view kOpenApiSlaJson;
 extern const std::string_view kOpenApiSelectivityJson;
 extern const std::string_view kOpenApiServiceDeskJson;
+extern const std::string_view kOpenApiMailJson;
 
 namespace {
 
@@ -355,6 +356,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     RegisterRegistryRoutes(router, s);
     RegisterSlaRoutes(router, s);
     RegisterServiceDeskRoutes(router, s);
+    RegisterMailRoutes(router, s);
 }
 
 http::Response Authenticate(Services& s, http::Request& req, const http::Handler& next) {
@@ -429,6 +431,7 @@ const boost::json::value& OpenApiDocument() {
         MergeOpenApiFragment(v->as_object(), "openapi_sla.json", kOpenApiSlaJson);
         MergeOpenApiFragment(v->as_object(), "openapi_selectivity.json", kOpenApiSelectivityJson);
         MergeOpenApiFragment(v->as_object(), "openapi_servicedesk.json", kOpenApiServiceDeskJson);
+        MergeOpenApiFragment(v->as_object(), "openapi_mail.json", kOpenApiMailJson);
         return *v;
     }();
     return doc;

@@ -24,6 +24,7 @@
 #include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/sla/sla_service.hpp"
 #include "customsdesk/selectivity/selectivity_service.hpp"
+#include "customsdesk/servicedesk/mail_intake.hpp"
 #include "customsdesk/servicedesk/service_desk.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/taxation/tax_service.hpp"
@@ -49,6 +50,7 @@ struct Services {
     sla::SlaService& sla;
     selectivity::SelectivityService& selectivity;
     servicedesk::ServiceDeskService& servicedesk;
+    servicedesk::MailIntake* mail_intake = nullptr;  // the mail quarantine (null: e-mail channel off)
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
@@ -66,6 +68,8 @@ void RegisterSlaRoutes(http::Router& router, Services& services);
 void RegisterSelectivityRoutes(http::Router& router, Services& services);
 // The /api/v1/servicedesk routes (servicedesk_routes.cpp); called by RegisterRoutes.
 void RegisterServiceDeskRoutes(http::Router& router, Services& services);
+// The /api/v1/mail/quarantine routes (mail_routes.cpp); called by RegisterRoutes.
+void RegisterMailRoutes(http::Router& router, Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

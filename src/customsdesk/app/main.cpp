@@ -21,6 +21,7 @@
 #include "customsdesk/api/api.hpp"
 #include "customsdesk/api/ui_routes.hpp"
 #include "customsdesk/app/demo_seed.hpp"
+#include "customsdesk/app/mail_cli.hpp"
 #include "customsdesk/app/registry_cli.hpp"
 #include "customsdesk/app/taxation_cli.hpp"
 #include "customsdesk/core/principal.hpp"
@@ -50,6 +51,7 @@ struct Config {
     int request_timeout_s = 30;
     bool trust_proxy = false;
     std::string log_level = "info";
+    MailConfig mail;                  // the e-mail channel (mail_cli.hpp)
     std::string demo_scale = "none";  // with --demo: also a generated register (small, national)
 };
 
@@ -188,6 +190,8 @@ int Serve(const Config& cfg, bool demo) {
                            *rt.rulesets,    metrics,           CUSTOMSDESK_VERSION, *rt.establishments,
                            *rt.contacts,    *rt.search,        *rt.jobs,           *rt.taxation,       *rt.sla,
                            *rt.selectivity,    *rt.servicedesk};
+    auto mail = OrDie(StartMail(cfg.mail, *rt.db, rt.clock, *rt.servicedesk, *rt.contacts), "e-mail channel");
+    services.mail_intake = mail->intake.get();
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();
@@ -310,6 +314,7 @@ int Main(int argc, char** argv) {
         ->envname("CUSTOMSDESK_DB_POOL")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
+    AddMailOptions(app, cfg.mail);
 
     auto* serve = app.add_subcommand("serve", "Run the HTTP server");
     bool demo = false;
@@ -381,6 +386,7 @@ int Main(int argc, char** argv) {
     std::int64_t token_id = 0;
     token_revoke->add_option("id", token_id, "Token id")->required();
 
+    auto* mail_in = app.add_subcommand("mail-in", "Store one inbound e-mail from standard input (Postfix pipe; exit 75 = retry later)");
     auto* version = app.add_subcommand("version", "Print the version");
 
     auto* taxation_cmd = app.add_subcommand("taxation", "Taxation rate tables (docs/taxation.md)");
@@ -407,6 +413,7 @@ int Main(int argc, char** argv) {
         return 0;
     }
     if (serve->parsed()) return Serve(cfg, demo);
+    if (mail_in->parsed()) return RunMailIn(cfg.db, cfg.mail, std::cin, std::cout, std::cerr);
     if (rules->parsed()) {
         const auto args = rules->remaining();
         if (!args.empty() && args[0] == "import") return ImportRuleset(cfg, args);
