@@ -105,6 +105,10 @@ int RunMailIn(const std::string& db_url, const MailConfig& cfg, std::istream& in
     {
         std::istreambuf_iterator<char> it(in), end;
         for (; it != end && raw.size() <= mail::kMaxMessageBytes; ++it) raw.push_back(*it);
+        // Beyond the limit the rest is read and dropped (the quarantine keeps the first part and the
+        // reason): Postfix must not see a broken pipe for a message we did store.
+        for (; it != end; ++it) {
+        }
         if (in.bad()) {
             err << "customsdesk mail-in: cannot read the message from standard input\n";
             return kExitIoError;
