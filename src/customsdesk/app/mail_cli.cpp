@@ -84,7 +84,7 @@ core::Result<std::unique_ptr<MailRuntime>> StartMail(const MailConfig& cfg, stor
         so.poll_interval = std::chrono::seconds(cfg.poll_seconds);
         auto client = std::make_shared<mail::SmtpClient>(*settings);
         rt->sender = std::make_unique<servicedesk::NotificationSender>(
-            desk, [client](const mail::OutboundMessage& m) { return client->Send(m); }, clock, so);
+            db, desk, [client](const mail::OutboundMessage& m) { return client->Send(m); }, clock, so);
         rt->sender->Start();
         spdlog::info("event=mail_sender_started relay={} from={}", cfg.relay, cfg.from_address);
     } else {

@@ -271,7 +271,7 @@ TEST_F(MailIntakeTest, SenderDeliversTheOutboxThreadedUnderTheCustomersMail) {
     FakeTransport transport;
     NotificationSenderOptions o;
     o.from = {"servicedesk@customs.example", "Tulli"};
-    NotificationSender sender(*desk_, std::ref(transport), clock_, o);
+    NotificationSender sender(*db_, *desk_, std::ref(transport), clock_, o);
     auto stats = sender.RunOnce();
     ASSERT_TRUE(stats) << stats.error().message;
     EXPECT_EQ(stats->sent, 1);
@@ -299,7 +299,7 @@ TEST_F(MailIntakeTest, SenderRetriesWithBackoff) {
     transport.failures = {core::Error::Unavailable("relay down"), core::Error::Unavailable("relay down")};
     NotificationSenderOptions o;
     o.min_backoff = 30s;
-    NotificationSender sender(*desk_, std::ref(transport), clock_, o);
+    NotificationSender sender(*db_, *desk_, std::ref(transport), clock_, o);
     auto s1 = sender.RunOnce();
     ASSERT_TRUE(s1);
     EXPECT_EQ(s1->failed, 1);
@@ -320,6 +320,25 @@ TEST_F(MailIntakeTest, SenderRetriesWithBackoff) {
     auto pending = desk_->PendingNotifications(10);
     ASSERT_TRUE(pending);
     EXPECT_TRUE(pending->empty());
+}
+
+TEST_F(MailIntakeTest, SenderGivesUpAtOnceOnAPermanentRefusal) {
+    auto first = intake_->Ingest(Mail("liisa@kuljetus.example", "Kysymys", "Hei", "q6@kuljetus.example"));
+    ASSERT_TRUE(first && first->outcome == IntakeOutcome::kCreated);
+    FakeTransport transport;
+    transport.failures = {core::Error::FailedPrecondition("550 5.1.1 no such user")};
+    NotificationSender sender(*db_, *desk_, std::ref(transport), clock_, NotificationSenderOptions{});
+    auto s1 = sender.RunOnce();
+    ASSERT_TRUE(s1);
+    EXPECT_EQ(s1->failed, 1);
+    auto pending = desk_->PendingNotifications(10);
+    ASSERT_TRUE(pending);
+    EXPECT_TRUE(pending->empty()) << "a 5xx is not retried";
+    auto tx = db_->Begin(storage::TxMode::kRead);
+    ASSERT_TRUE(tx);
+    auto row = (*tx)->QueryOne("SELECT last_error FROM sd_notifications WHERE sent_at IS NULL");
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*row)->GetText(0), "permanent: 550 5.1.1 no such user");
 }
 
 }  // namespace

@@ -15,9 +15,10 @@ std::string Bare(std::string id) {
 
 }  // namespace
 
-NotificationSender::NotificationSender(ServiceDeskService& desk, MailTransport transport, const core::Clock& clock,
-                                       NotificationSenderOptions options)
-    : desk_(desk), transport_(std::move(transport)), clock_(clock), options_(std::move(options)) {}
+NotificationSender::NotificationSender(storage::Database& db, ServiceDeskService& desk, MailTransport transport,
+                                       const core::Clock& clock, NotificationSenderOptions options)
+    : db_(db),
+      desk_(desk), transport_(std::move(transport)), clock_(clock), options_(std::move(options)) {}
 
 NotificationSender::~NotificationSender() { Stop(); }
 
@@ -62,14 +63,16 @@ core::Result<SendStats> NotificationSender::RunOnce() {
                                sent.error().code == core::ErrorCode::kInvalidArgument;
         spdlog::warn("notification {} to {} not sent (attempt {}): {}", n.id, n.recipient, n.attempts + 1,
                      sent.error().message);
+        if (permanent) {
+            if (auto given_up = GiveUp(n.id, sent.error().message); !given_up) return core::Fail(given_up.error());
+            not_before_.erase(n.id);
+            continue;
+        }
         if (auto marked = desk_.MarkNotificationFailed(n.id, sent.error().message); !marked) {
             return core::Fail(marked.error());
         }
-        std::chrono::seconds wait = options_.max_backoff;
-        if (!permanent) {
-            const int exponent = std::clamp(n.attempts, 0, 20);
-            wait = std::min<std::chrono::seconds>(options_.max_backoff, options_.min_backoff * (1LL << exponent));
-        }
+        const int exponent = std::clamp(n.attempts, 0, 20);
+        const auto wait = std::min<std::chrono::seconds>(options_.max_backoff, options_.min_backoff * (1LL << exponent));
         not_before_[n.id] = now + std::chrono::duration_cast<std::chrono::microseconds>(wait);
     }
     // Forget backoff of notifications no longer pending (sent elsewhere or given up).
@@ -77,6 +80,17 @@ core::Result<SendStats> NotificationSender::RunOnce() {
         return std::none_of(pending->begin(), pending->end(), [&](const Notification& n) { return n.id == entry.first; });
     });
     return stats;
+}
+
+core::Result<void> NotificationSender::GiveUp(std::int64_t id, const std::string& error) {
+    // The outbox offers rows with attempts < max_attempts: this one is done, its error kept.
+    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> core::Result<void> {
+        auto n = tx.Execute(
+            "UPDATE sd_notifications SET attempts = $1, last_error = $2 WHERE id = $3 AND sent_at IS NULL",
+            {static_cast<std::int64_t>(std::max(options_.max_attempts, 1)), "permanent: " + error.substr(0, 1900), id});
+        if (!n) return core::Fail(n.error());
+        return {};
+    });
 }
 
 void NotificationSender::Start() {

@@ -12,7 +12,8 @@
 //    A sent one is marked sent; a failure is recorded (MarkNotificationFailed, attempts + 1) and
 //    the notification waits min_backoff · 2^(attempts−1), at most max_backoff, before the next
 //    try; the outbox stops offering it after `max_attempts`. A permanent refusal (5xx, invalid
-//    address) waits max_backoff. Backoff is kept in memory: a restart retries at once.
+//    address) is not retried: the row gets attempts = max_attempts and the error, prefixed
+//    "permanent: ". Backoff is kept in memory: a restart retries at once.
 //  - Start() runs RunOnce every poll_interval on a background thread until Stop() (or
 //    destruction); the thread logs failures and never throws. Tests call RunOnce with a
 //    ManualClock and a fake transport.
@@ -31,6 +32,7 @@
 #include "customsdesk/core/error.hpp"
 #include "customsdesk/mail/message.hpp"
 #include "customsdesk/servicedesk/service_desk.hpp"
+#include "customsdesk/storage/database.hpp"
 
 namespace customsdesk::servicedesk {
 
@@ -54,8 +56,9 @@ struct SendStats {
 
 class NotificationSender {
 public:
-    NotificationSender(ServiceDeskService& desk, MailTransport transport, const core::Clock& clock,
-                       NotificationSenderOptions options);
+    // `db` is the service desk's database (for giving up on a notification, see above).
+    NotificationSender(storage::Database& db, ServiceDeskService& desk, MailTransport transport,
+                       const core::Clock& clock, NotificationSenderOptions options);
     ~NotificationSender();
     NotificationSender(const NotificationSender&) = delete;
     NotificationSender& operator=(const NotificationSender&) = delete;
@@ -70,6 +73,9 @@ public:
     [[nodiscard]] mail::OutboundMessage Compose(const Notification& n) const;
 
 private:
+    core::Result<void> GiveUp(std::int64_t id, const std::string& error);
+
+    storage::Database& db_;
     ServiceDeskService& desk_;
     MailTransport transport_;
     const core::Clock& clock_;
