@@ -29,33 +29,59 @@ using testing::MailServer;
 const std::string kBase = "/api/v1/servicedesk";
 constexpr const char* kCustomer = "asiakas@test.customsdesk";
 
-// What the pipe user (an unprivileged account) needs: the binary in a folder it may enter, and, for
-// SQLite, the database folder as its own (root, running the server, is not hindered by that).
-std::string PrepareForPipeUser(const MailServer& mail, const std::string& db_url) {
-    passwd* pw = getpwnam(mail.run_user().c_str());
-    EXPECT_NE(pw, nullptr) << "no user " << mail.run_user();
-    if (pw == nullptr) return {};
-    char tmpl[] = "/tmp/customsdesk-mailbin.XXXXXX";
-    const fs::path dir = mkdtemp(tmpl);
-    fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                             fs::perms::others_read | fs::perms::others_exec);
-    const fs::path bin = dir / "customsdesk";
-    fs::copy_file(CUSTOMSDESK_BINARY, bin, fs::copy_options::overwrite_existing);
-    if (db_url.starts_with("sqlite:")) {
-        const fs::path file = db_url.substr(7);
-        for (const auto& p : {file.parent_path()}) {
-            EXPECT_EQ(chown(p.c_str(), pw->pw_uid, pw->pw_gid), 0);
-            for (const auto& entry : fs::directory_iterator(p)) {
+// Whether `path` is reachable by anybody: others may enter every parent folder and run the file.
+bool WorldExecutable(const fs::path& path) {
+    std::error_code ec;
+    for (fs::path p = fs::absolute(path); !p.empty(); p = p.parent_path()) {
+        if ((fs::status(p, ec).permissions() & fs::perms::others_exec) == fs::perms::none) return false;
+        if (p == p.root_path()) break;
+    }
+    return true;
+}
+
+// What the pipe user (an unprivileged account) needs: the binary where it may run it (a copy in a
+// temporary folder, removed afterwards, when the build tree is private) and, for SQLite, the
+// database folder as its own (root, running the server, is not hindered by that).
+class PipeBinary {
+public:
+    PipeBinary(const MailServer& mail, const std::string& db_url) {
+        passwd* pw = getpwnam(mail.run_user().c_str());
+        EXPECT_NE(pw, nullptr) << "no user " << mail.run_user();
+        if (pw == nullptr) return;
+        path_ = CUSTOMSDESK_BINARY;
+        if (!WorldExecutable(path_)) {
+            char tmpl[] = "/tmp/customsdesk-mailbin.XXXXXX";
+            copy_dir_ = mkdtemp(tmpl);
+            fs::permissions(copy_dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                           fs::perms::others_read | fs::perms::others_exec);
+            path_ = copy_dir_ / "customsdesk";
+            fs::copy_file(CUSTOMSDESK_BINARY, path_, fs::copy_options::overwrite_existing);
+        }
+        if (db_url.starts_with("sqlite:")) {
+            const fs::path folder = fs::path(db_url.substr(7)).parent_path();
+            EXPECT_EQ(chown(folder.c_str(), pw->pw_uid, pw->pw_gid), 0);
+            for (const auto& entry : fs::directory_iterator(folder)) {
                 EXPECT_EQ(chown(entry.path().c_str(), pw->pw_uid, pw->pw_gid), 0);
             }
             // Its parents must be enterable.
-            for (fs::path up = p.parent_path(); up != up.root_path(); up = up.parent_path()) {
+            for (fs::path up = folder.parent_path(); up != up.root_path(); up = up.parent_path()) {
                 fs::permissions(up, fs::perms::others_exec, fs::perm_options::add);
             }
         }
     }
-    return bin.string();
-}
+    ~PipeBinary() {
+        std::error_code ignored;
+        if (!copy_dir_.empty()) fs::remove_all(copy_dir_, ignored);
+    }
+    PipeBinary(const PipeBinary&) = delete;
+    PipeBinary& operator=(const PipeBinary&) = delete;
+
+    [[nodiscard]] std::string path() const { return path_.string(); }
+
+private:
+    fs::path path_;
+    fs::path copy_dir_;
+};
 
 std::string Header(const std::string& raw, const std::string& name) {
     auto parsed = mail::ParseMessage(raw);
@@ -105,9 +131,9 @@ TEST(MailChannel, MailBecomesARequestTheNotificationArrivesAndTheAnswerThreads) 
                                   object{{"first_name", "Aino"}, {"last_name", "Asiakas"}, {"email", kCustomer}});
     ASSERT_EQ(contact.status, 201u) << contact.body;
 
-    const std::string bin = PrepareForPipeUser(*mail, server.db_url());
-    ASSERT_FALSE(bin.empty());
-    mail->SetPipeCommand("exec " + bin + " mail-in --db '" + server.db_url() + "'");
+    PipeBinary bin(*mail, server.db_url());
+    ASSERT_FALSE(bin.path().empty());
+    mail->SetPipeCommand("exec " + bin.path() + " mail-in --db '" + server.db_url() + "'");
 
     // 1. The customer writes to the service desk.
     const std::string first_id = mail::GenerateMessageId("test.customsdesk");
@@ -161,8 +187,8 @@ TEST(MailChannel, UndeliverableMailIsQuarantinedForAdministrators) {
     Client admin(server.port()), agent(server.port());
     ASSERT_EQ(admin.Login("admin", "demo-admin-pass").status, 200u);
     ASSERT_EQ(agent.Login("agent", "demo-agent-pass").status, 200u);
-    const std::string bin = PrepareForPipeUser(*mail, server.db_url());
-    mail->SetPipeCommand("exec " + bin + " mail-in --db '" + server.db_url() + "'");
+    PipeBinary bin(*mail, server.db_url());
+    mail->SetPipeCommand("exec " + bin.path() + " mail-in --db '" + server.db_url() + "'");
 
     const std::string id = mail::GenerateMessageId("unknown.example");
     const std::string stranger = "From: stranger@unknown.example\r\nTo: servicedesk@test.customsdesk\r\n"
