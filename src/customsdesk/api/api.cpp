@@ -19,6 +19,7 @@ extern const std::string_view kOpenApiSlaJson;
 extern const std::string_view kOpenApiSelectivityJson;
 extern const std::string_view kOpenApiServiceDeskJson;
 extern const std::string_view kOpenApiMailJson;
+extern const std::string_view kOpenApiDeclarationsJson;
 
 namespace {
 
@@ -357,6 +358,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     RegisterSlaRoutes(router, s);
     RegisterServiceDeskRoutes(router, s);
     RegisterMailRoutes(router, s);
+    RegisterDeclarationRoutes(router, s);
 }
 
 http::Response Authenticate(Services& s, http::Request& req, const http::Handler& next) {
@@ -432,6 +434,7 @@ const boost::json::value& OpenApiDocument() {
         MergeOpenApiFragment(v->as_object(), "openapi_selectivity.json", kOpenApiSelectivityJson);
         MergeOpenApiFragment(v->as_object(), "openapi_servicedesk.json", kOpenApiServiceDeskJson);
         MergeOpenApiFragment(v->as_object(), "openapi_mail.json", kOpenApiMailJson);
+        MergeOpenApiFragment(v->as_object(), "openapi_declarations.json", kOpenApiDeclarationsJson);
         return *v;
     }();
     return doc;

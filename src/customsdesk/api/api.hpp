@@ -13,6 +13,7 @@
 
 #include "customsdesk/accounts/account_service.hpp"
 #include "customsdesk/core/clock.hpp"
+#include "customsdesk/declarations/declaration_service.hpp"
 #include "customsdesk/http/message.hpp"
 #include "customsdesk/http/metrics.hpp"
 #include "customsdesk/http/router.hpp"
@@ -51,6 +52,7 @@ struct Services {
     selectivity::SelectivityService& selectivity;
     servicedesk::ServiceDeskService& servicedesk;
     servicedesk::MailIntake* mail_intake = nullptr;  // the mail quarantine (null: e-mail channel off)
+    declarations::DeclarationService* declarations = nullptr;  // required when serving /api/v1/declarations
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
@@ -70,6 +72,9 @@ void RegisterSelectivityRoutes(http::Router& router, Services& services);
 void RegisterServiceDeskRoutes(http::Router& router, Services& services);
 // The /api/v1/mail/quarantine routes (mail_routes.cpp); called by RegisterRoutes.
 void RegisterMailRoutes(http::Router& router, Services& services);
+
+// The /api/v1/declarations routes (declarations_routes.cpp); called by RegisterRoutes.
+void RegisterDeclarationRoutes(http::Router& router, Services& services);
 
 // Middleware for http::Server: authentication, CSRF check, and the 401/403 problems.
 http::Response Authenticate(Services& services, http::Request& request, const http::Handler& next);

@@ -1,4 +1,5 @@
 #include "customsdesk/app/demo_seed.hpp"
+#include "customsdesk/app/demo_declarations.hpp"
 
 #include <fmt/format.h>
 
@@ -87,6 +88,7 @@ core::Result<bool> SeedDemo(storage::Database& db, accounts::AccountService& acc
         if (auto r = accounts.CreateUser(system, u); !r) return core::Fail(std::move(r.error()));
     }
     if (auto r = SeedTaxationDemo(db, core::SystemClock()); !r) return core::Fail(std::move(r.error()));
+    if (auto r = SeedDemoDeclarations(db, *first); !r) return core::Fail(std::move(r.error()));
     return true;
 }
 

@@ -20,6 +20,7 @@
 #include "customsdesk/accounts/account_service.hpp"
 #include "customsdesk/api/api.hpp"
 #include "customsdesk/api/ui_routes.hpp"
+#include "customsdesk/app/declaration_hooks.hpp"
 #include "customsdesk/app/demo_seed.hpp"
 #include "customsdesk/app/mail_cli.hpp"
 #include "customsdesk/app/registry_cli.hpp"
@@ -119,6 +120,8 @@ struct Runtime {
     std::unique_ptr<sla::SlaService> sla;
     std::unique_ptr<selectivity::SelectivityService> selectivity;
     std::unique_ptr<servicedesk::ServiceDeskService> servicedesk;
+    std::unique_ptr<declarations::DeclarationService> declarations;
+    std::unique_ptr<storage::GroupCommitter> committer;  // shares durable commits between concurrent lodgings
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
@@ -132,6 +135,10 @@ struct Runtime {
         sla = std::make_unique<sla::SlaService>(*db, clock);
         selectivity = std::make_unique<selectivity::SelectivityService>(*db, clock, *rulesets);
         servicedesk = std::make_unique<servicedesk::ServiceDeskService>(*db, clock, *rulesets);
+        declarations = std::make_unique<declarations::DeclarationService>(*db, clock, rulesets.get());
+        committer = std::make_unique<storage::GroupCommitter>(*db);
+        declarations->SetGroupCommitter(committer.get());
+        WireTaxation(*declarations, *taxation, clock);
     }
 };
 
@@ -192,6 +199,7 @@ int Serve(const Config& cfg, bool demo) {
                            *rt.selectivity,    *rt.servicedesk};
     auto mail = OrDie(StartMail(cfg.mail, *rt.db, rt.clock, *rt.servicedesk, *rt.contacts), "e-mail channel");
     services.mail_intake = mail->intake.get();
+    services.declarations = rt.declarations.get();
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();

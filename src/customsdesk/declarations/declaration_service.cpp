@@ -218,6 +218,27 @@ std::optional<std::string> DeclarationService::EoriOfOrganisation(std::int64_t o
     return eori;
 }
 
+Language DeclarationService::UserLanguage(const core::Principal& actor) {
+    if (!actor.user.valid()) return Language::kEn;
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(cache_mu_);
+        auto it = language_by_user_.find(actor.user.value());
+        if (it != language_by_user_.end() && now - it->second.at < kCacheTtl)
+            return ParseLanguage(it->second.eori.value_or("en")).value_or(Language::kEn);
+    }
+    auto row = storage::InReadTx(db_, [&](storage::Transaction& tx) {
+        return tx.QueryOne("SELECT language FROM users WHERE id = $1", {actor.user.value()});
+    });
+    if (!row) return Language::kEn;
+    std::optional<std::string> lang;
+    if (*row) lang = (*row)->GetText(0);
+    std::lock_guard lock(cache_mu_);
+    if (language_by_user_.size() > 100000) language_by_user_.clear();
+    language_by_user_[actor.user.value()] = {std::nullopt, lang, now};
+    return ParseLanguage(lang.value_or("en")).value_or(Language::kEn);
+}
+
 Result<DeclarationService::Prepared> DeclarationService::Prepare(const core::Principal& actor, Declaration d,
                                                                  Language lang, bool draft, bool xml,
                                                                  std::vector<Violation>* violations_out) {

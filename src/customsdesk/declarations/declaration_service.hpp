@@ -195,6 +195,10 @@ public:
                                                    std::int64_t request_id, bool accept, const std::string& reason,
                                                    Language lang);
 
+    // The user's own language (users.language), cached; English when unknown (system, tokens
+    // without a user).
+    Language UserLanguage(const core::Principal& actor);
+
     // The business rules in force: the active version of rule set "declaration-rules" when there is
     // one (re-checked at most every few seconds), else the shipped table.
     std::shared_ptr<const BusinessRules> CurrentRules();
@@ -236,6 +240,7 @@ private:
     std::mutex cache_mu_;
     std::unordered_map<std::string, CacheEntry> org_by_eori_;   // guarded by cache_mu_
     std::unordered_map<std::int64_t, CacheEntry> eori_by_org_;  // guarded by cache_mu_
+    std::unordered_map<std::int64_t, CacheEntry> language_by_user_;  // guarded by cache_mu_ (eori = language)
 };
 
 // JSON forms for the API.
