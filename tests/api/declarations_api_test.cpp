@@ -72,7 +72,14 @@ TEST(DeclarationsApi, LodgeJsonAndXmlIdempotentByLrn) {
     Fixture f;
     auto a = Post(f.trader, "/api/v1/declarations", f.H1Json("API-1"), "application/json");
     ASSERT_EQ(a.status, 201u) << a.body;
-    EXPECT_EQ(a.Json().at("state"), "accepted");
+    // Accepted and moved on by the selectivity lane in the same transaction.
+    const std::string lane(a.Json().at("lane").as_string());
+    const std::string state(a.Json().at("state").as_string());
+    EXPECT_EQ(state, lane == "red"      ? "under_physical_control"
+                     : lane == "yellow" ? "under_documentary_control"
+                                        : "released")
+        << a.body;
+    EXPECT_TRUE(a.Json().at("selectivity").is_object());
     const auto id = a.Json().at("id").as_int64();
     const std::string mrn(a.Json().at("mrn").as_string());
     EXPECT_EQ(mrn.size(), 17u);
@@ -135,8 +142,8 @@ TEST(DeclarationsApi, BulkNdjsonAndXmlAnswerPerDeclaration) {
     ASSERT_EQ(r.status, 200u) << r.body;
     const auto& results = r.Json().at("results").as_array();
     ASSERT_EQ(results.size(), 4u);
-    EXPECT_EQ(results[0].at("status"), "accepted");
-    EXPECT_EQ(results[1].at("status"), "accepted");
+    for (int i : {0, 1}) EXPECT_NE(results[i].at("status"), "invalid") << r.body;
+    EXPECT_TRUE(results[0].as_object().contains("mrn"));
     EXPECT_EQ(results[2].at("status"), "invalid");
     EXPECT_EQ(results[2].at("index"), 2);
     EXPECT_EQ(results[3].at("status"), "existing");
@@ -150,7 +157,7 @@ TEST(DeclarationsApi, BulkNdjsonAndXmlAnswerPerDeclaration) {
     ASSERT_EQ(x.status, 200u) << x.body;
     const auto& xr = x.Json().at("results").as_array();
     ASSERT_EQ(xr.size(), 2u);
-    EXPECT_EQ(xr[0].at("status"), "accepted");
+    EXPECT_TRUE(xr[0].as_object().contains("mrn")) << x.body;
     EXPECT_EQ(xr[1].at("status"), "invalid");
     EXPECT_EQ(xr[1].at("violations").as_array().at(0).at("pointer"), "/Declarations/Declaration[2]/InvoiceCurrency");
 }
@@ -160,35 +167,57 @@ TEST(DeclarationsApi, LifecycleAndIllegalTransitions) {
     auto a = Post(f.trader, "/api/v1/declarations", f.H1Json("LIFE-1"), "application/json");
     ASSERT_EQ(a.status, 201u);
     const std::string base = "/api/v1/declarations/" + std::to_string(a.Json().at("id").as_int64());
+    const std::string state(a.Json().at("state").as_string());
     EXPECT_EQ(f.trader.PostJson(base + "/transitions", object{{"action", "release"}}).status, 403u);
-    auto doc = f.officer.PostJson(base + "/transitions", object{{"action", "documentary_control"}, {"reason", "check"}});
-    ASSERT_EQ(doc.status, 200u) << doc.body;
-    EXPECT_EQ(doc.Json().at("state"), "under_documentary_control");
-    auto rel = f.officer.PostJson(base + "/transitions", object{{"action", "release"}});
-    EXPECT_EQ(rel.Json().at("state"), "released");
-    auto illegal = f.officer.PostJson(base + "/transitions", object{{"action", "refuse_release"}});
-    EXPECT_EQ(illegal.status, 409u);
+    std::size_t transitions = 3;  // submit, accept, lane
+    if (state == "under_documentary_control") {
+        auto phys = f.officer.PostJson(base + "/transitions", object{{"action", "physical_control"}, {"reason", "check"}});
+        ASSERT_EQ(phys.status, 200u) << phys.body;
+        EXPECT_EQ(phys.Json().at("state"), "under_physical_control");
+        ++transitions;
+    }
+    if (state != "released") {
+        auto rel = f.officer.PostJson(base + "/transitions", object{{"action", "release"}, {"reason", "ok"}});
+        ASSERT_EQ(rel.status, 200u) << rel.body;
+        EXPECT_EQ(rel.Json().at("state"), "released");
+        ++transitions;
+    }
+    // Released: no control action is legal any more.
+    for (const char* action : {"refuse_release", "release", "documentary_control"}) {
+        auto illegal = f.officer.PostJson(base + "/transitions", object{{"action", action}});
+        EXPECT_EQ(illegal.status, 409u) << action;
+        EXPECT_NE(illegal.Json().at("type").as_string().find("illegal-transition"), std::string::npos);
+    }
+    EXPECT_EQ(f.officer.PostJson(base + "/transitions", object{{"action", "fly"}}).status, 422u);
     EXPECT_EQ(f.trader.Delete(base).status, 409u);  // only drafts are deleted
     auto history = f.trader.Get(base + "/history");
     ASSERT_EQ(history.status, 200u);
-    EXPECT_EQ(history.Json().at("items").as_array().size(), 4u);
-    EXPECT_EQ(history.Json().at("items").as_array().at(2).at("actor"), "officer");
+    EXPECT_EQ(history.Json().at("items").as_array().size(), transitions);
+    if (state != "released") {
+        EXPECT_EQ(history.Json().at("items").as_array().back().at("actor"), "officer");
+    }
 
     auto draft = Post(f.trader, "/api/v1/declarations?draft=true", f.H1Json("LIFE-2"), "application/json");
     ASSERT_EQ(draft.status, 201u);
     EXPECT_EQ(draft.Json().at("state"), "draft");
+    EXPECT_TRUE(draft.Json().at("mrn").is_null());
     const std::string dbase = "/api/v1/declarations/" + std::to_string(draft.Json().at("id").as_int64());
     auto submitted = f.trader.PostJson(dbase + "/submit", object{});
     ASSERT_EQ(submitted.status, 200u) << submitted.body;
-    EXPECT_EQ(submitted.Json().at("state"), "accepted");
+    EXPECT_FALSE(submitted.Json().at("mrn").is_null());
+    EXPECT_FALSE(submitted.Json().at("lane").is_null());
+    EXPECT_EQ(f.trader.PostJson(dbase + "/submit", object{}).status, 409u);
 
     auto inv = f.trader.PostJson(dbase + "/requests", object{{"kind", "invalidation"}, {"reason", "not shipped"}});
     ASSERT_EQ(inv.status, 201u) << inv.body;
     const auto rid = inv.Json().at("id").as_int64();
+    EXPECT_EQ(f.trader.PostJson(dbase + "/requests/" + std::to_string(rid) + "/decision",
+                                object{{"decision", "accepted"}}).status, 403u);
     auto decided = f.officer.PostJson(dbase + "/requests/" + std::to_string(rid) + "/decision",
                                       object{{"decision", "accepted"}, {"reason", "ok"}});
     ASSERT_EQ(decided.status, 200u) << decided.body;
     EXPECT_EQ(f.trader.Get(dbase).Json().at("state"), "invalidated");
+    EXPECT_EQ(f.trader.Get(dbase + "/requests").Json().at("items").as_array().size(), 1u);
 
     auto d3 = Post(f.trader, "/api/v1/declarations?draft=true", f.H1Json("LIFE-3"), "application/json");
     const std::string d3base = "/api/v1/declarations/" + std::to_string(d3.Json().at("id").as_int64());

@@ -8,14 +8,22 @@
 //   stored with the declaration in the same transaction. When the tables cannot assess it (e.g. no
 //   tariff row for a commodity code), the declaration is still accepted and the stored taxes say
 //   {"status": "not_assessed", "errors": [...]} for a customs officer to complete.
+// - Lane: selectivity::Assess in the acceptance transaction (after the row has its id and MRN):
+//   the subject is the declaration (values converted to EUR with the same exchange rates) and the
+//   declarant organisation; the lane and its explanation are stored with the declaration, and
+//   the declaration moves on by lane (declaration_service.hpp).
 #pragma once
 
 #include "customsdesk/declarations/declaration_service.hpp"
+#include "customsdesk/selectivity/selectivity_service.hpp"
 #include "customsdesk/taxation/tax_service.hpp"
 
 namespace customsdesk::app {
 
 void WireTaxation(declarations::DeclarationService& declarations, taxation::TaxService& taxes,
                   const core::Clock& clock);
+
+void WireSelectivity(declarations::DeclarationService& declarations, selectivity::SelectivityService& selectivity,
+                     taxation::TaxService& taxes, const core::Clock& clock);
 
 }  // namespace customsdesk::app

@@ -139,6 +139,7 @@ struct Runtime {
         committer = std::make_unique<storage::GroupCommitter>(*db);
         declarations->SetGroupCommitter(committer.get());
         WireTaxation(*declarations, *taxation, clock);
+        WireSelectivity(*declarations, *selectivity, *taxation, clock);
     }
 };
 

@@ -29,7 +29,8 @@ constexpr std::string_view kInsert =
     "payload, taxes, lane, selectivity, created_at, accepted_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12) "
     "ON CONFLICT (declarant_eori, lrn) DO NOTHING RETURNING id";
-constexpr std::string_view kSetMrn = "UPDATE declarations SET mrn = $1 WHERE id = $2";
+constexpr std::string_view kSetMrn =
+    "UPDATE declarations SET mrn = $1, lane = $2, selectivity = $3, state = $4 WHERE id = $5";
 constexpr std::string_view kByLrn = "SELECT id FROM declarations WHERE declarant_eori = $1 AND lrn = $2";
 
 bool CanLodge(const core::Principal& p) {
@@ -308,27 +309,18 @@ Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::P
     p.result = LodgeResult{};
     const auto& d = p.declaration;
     const std::string now = core::FormatTimestamp(p.now);
-    std::optional<LaneDecision> lane;
-    if (!p.draft && lane_hook_) {
-        auto l = lane_hook_(tx, d, p.declarant_org);
-        if (!l) return Fail(std::move(l.error()));
-        lane = std::move(*l);
-    }
-    State state = p.draft ? State::kDraft : State::kAccepted;
-    std::optional<std::pair<State, Action>> after_lane;
-    if (lane) after_lane = LaneState(lane->lane);
-    if (after_lane) state = after_lane->first;
+    const State first = p.draft ? State::kDraft : State::kAccepted;
     std::vector<Param> params{d.declarant.identification_number,
                               d.lrn,
                               OptId(p.declarant_org),
                               OptId(p.represented_org),
                               std::string(TypeName(d.type)),
-                              std::string(StateName(state)),
+                              std::string(StateName(first)),
                               OptId(p.lodged_by),
                               p.payload,
                               OptText(p.taxes),
-                              lane ? Param(lane->lane) : Param(std::monostate{}),
-                              lane ? Param(lane->explanation_json) : Param(std::monostate{}),
+                              Param(std::monostate{}),
+                              Param(std::monostate{}),
                               now,
                               p.draft ? Param(std::monostate{}) : Param(now)};
     auto row = tx.QueryOne(kInsert, params);
@@ -350,23 +342,35 @@ Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::P
     StoredDeclaration& s = p.result.stored;
     s.id = (*row)->GetInt(0);
     s.declaration = d;
-    s.state = state;
-    s.lane = lane ? std::optional<std::string>(lane->lane) : std::nullopt;
-    s.selectivity_json = lane ? std::optional<std::string>(lane->explanation_json) : std::nullopt;
+    s.state = first;
     s.taxes_json = p.taxes;
     s.declarant_org_id = p.declarant_org;
     s.represented_org_id = p.represented_org;
     s.created_at = p.now;
     s.updated_at = p.now;
-    if (!p.draft) s.accepted_at = p.now;
     std::vector<std::pair<std::optional<State>, State>> steps;
     std::vector<std::string> actions;
     if (p.draft) {
         steps.push_back({std::nullopt, State::kDraft});
         actions.emplace_back("create");
     } else {
+        s.accepted_at = p.now;
         s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
-        auto u = tx.Execute(kSetMrn, {*s.mrn, s.id});
+        std::optional<LaneDecision> lane;
+        if (lane_hook_) {
+            auto l = lane_hook_(tx, d, p.declarant_org, s.id, *s.mrn);
+            if (!l) return Fail(std::move(l.error()));
+            lane = std::move(*l);
+        }
+        std::optional<std::pair<State, Action>> after_lane;
+        if (lane) after_lane = LaneState(lane->lane);
+        if (after_lane) s.state = after_lane->first;
+        if (lane) {
+            s.lane = lane->lane;
+            s.selectivity_json = lane->explanation_json;
+        }
+        auto u = tx.Execute(kSetMrn, {*s.mrn, OptText(s.lane), OptText(s.selectivity_json),
+                                      std::string(StateName(s.state)), s.id});
         if (!u) return Fail(std::move(u.error()));
         steps.push_back({std::nullopt, State::kSubmitted});
         actions.emplace_back(ActionName(Action::kSubmit));
@@ -598,9 +602,10 @@ Result<void> DeclarationService::DeleteDraft(const core::Principal& actor, std::
 
 Result<void> DeclarationService::AcceptInTx(storage::Transaction& tx, const core::Principal& actor,
                                             StoredDeclaration& d, State from, core::Timestamp now) {
+    d.mrn = MakeMrn(YearOf(now), kCountry, d.id);
     std::optional<LaneDecision> lane;
     if (lane_hook_) {
-        auto l = lane_hook_(tx, d.declaration, d.declarant_org_id);
+        auto l = lane_hook_(tx, d.declaration, d.declarant_org_id, d.id, *d.mrn);
         if (!l) return Fail(std::move(l.error()));
         lane = std::move(*l);
     }
@@ -613,7 +618,6 @@ Result<void> DeclarationService::AcceptInTx(storage::Transaction& tx, const core
     State state = State::kAccepted;
     auto after = lane ? LaneState(lane->lane) : std::nullopt;
     if (after) state = after->first;
-    d.mrn = MakeMrn(YearOf(now), kCountry, d.id);
     const std::string ts = core::FormatTimestamp(now);
     auto r = tx.Execute(
         "UPDATE declarations SET state = $1, mrn = $2, taxes = $3, lane = $4, selectivity = $5, accepted_at = $6, "

@@ -144,8 +144,10 @@ struct LaneDecision {
     std::string explanation_json;  // which profile and rule fired
 };
 using TaxHook = std::function<core::Result<std::string>(const Declaration&, core::Timestamp accepted_at)>;
+// Called inside the acceptance transaction after the row exists (`id`, `mrn` assigned).
 using LaneHook = std::function<core::Result<LaneDecision>(storage::Transaction&, const Declaration&,
-                                                          std::optional<std::int64_t> declarant_org_id)>;
+                                                          std::optional<std::int64_t> declarant_org_id,
+                                                          std::int64_t id, const std::string& mrn)>;
 
 class DeclarationService {
 public:

@@ -275,8 +275,8 @@ TEST_F(DeclarationServiceTest, ControlTransitionsAndIllegalOnes) {
 }
 
 TEST_F(DeclarationServiceTest, LaneHookMovesTheStateInTheAcceptanceTransaction) {
-    service_->SetSelectivity([](storage::Transaction&, const Declaration& d, std::optional<std::int64_t>)
-                                 -> core::Result<LaneDecision> {
+    service_->SetSelectivity([](storage::Transaction&, const Declaration& d, std::optional<std::int64_t>, std::int64_t,
+                                 const std::string&) -> core::Result<LaneDecision> {
         return LaneDecision{d.lrn.ends_with("R") ? "red" : "green", R"({"rule":"test"})"};
     });
     service_->SetTaxation([](const Declaration&, core::Timestamp) -> core::Result<std::string> {
