@@ -1,5 +1,6 @@
 #include "customsdesk/app/declaration_hooks.hpp"
 
+#include "customsdesk/control/lane_hook.hpp"
 #include "customsdesk/taxation/assessment.hpp"
 #include "customsdesk/taxation/json_mapping.hpp"
 
@@ -65,44 +66,10 @@ void WireTaxation(declarations::DeclarationService& declarations, taxation::TaxS
 
 void WireSelectivity(declarations::DeclarationService& declarations, selectivity::SelectivityService& selectivity,
                      taxation::TaxService& taxes, const core::Clock& clock) {
-    declarations.SetSelectivity([&selectivity, &taxes, &clock](
-                                    storage::Transaction& tx, const declarations::Declaration& d,
-                                    std::optional<std::int64_t> org, std::int64_t id,
-                                    const std::string& mrn) -> core::Result<declarations::LaneDecision> {
-        selectivity::Subject s;
-        s.declaration_id = id;
-        s.identity = mrn;
-        if (org) s.organisation = core::OrganisationId(*org);
-        s.assessed_at = clock.Now();
-        s.declaration_type = d.type == declarations::DeclarationType::kB1 ? "export" : std::string(TypeName(d.type));
-        auto opt = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
-        s.office = opt(d.office_of_lodgement);
-        s.dispatch_country = opt(d.country_of_dispatch);
-        s.destination_country = opt(d.country_of_destination);
-        s.location = opt(d.location_of_goods);
-        if (d.transport.mode_at_border) s.transport_mode = *d.transport.mode_at_border;
-        std::optional<rules::Decimal> total = rules::Decimal();
-        std::optional<std::string> origin;
-        bool one_origin = true;
-        for (const auto& it : d.items) {
-            selectivity::ItemAttributes a;
-            a.commodity_code = it.commodity_code;
-            a.origin = opt(it.country_of_origin);
-            const auto& value = it.customs_value ? it.customs_value : it.item_amount;
-            if (value) a.value = ToEur(taxes, clock, d.invoice_currency, *value);
-            a.net_mass = it.net_mass;
-            if (total && a.value) total = rules::Decimal::Add(*total, *a.value);
-            else total.reset();
-            if (!origin) origin = a.origin;
-            else if (a.origin != origin) one_origin = false;
-            s.items.push_back(std::move(a));
-        }
-        s.total_value = total;
-        if (one_origin) s.origin_country = origin;
-        auto a = selectivity.Assess(tx, std::move(s));
-        if (!a) return core::Fail(std::move(a.error()));
-        return declarations::LaneDecision{std::string(selectivity::LaneName(a->decision.lane)), a->explanation_json};
-    });
+    declarations.SetSelectivity(control::MakeLaneHook(
+        selectivity, [&taxes, &clock](std::string_view currency, const rules::Decimal& amount) {
+            return ToEur(taxes, clock, currency, amount);
+        }));
 }
 
 }  // namespace customsdesk::app

@@ -8,10 +8,9 @@
 //   stored with the declaration in the same transaction. When the tables cannot assess it (e.g. no
 //   tariff row for a commodity code), the declaration is still accepted and the stored taxes say
 //   {"status": "not_assessed", "errors": [...]} for a customs officer to complete.
-// - Lane: selectivity::Assess in the acceptance transaction (after the row has its id and MRN):
-//   the subject is the declaration (values converted to EUR with the same exchange rates) and the
-//   declarant organisation; the lane and its explanation are stored with the declaration, and
-//   the declaration moves on by lane (declaration_service.hpp).
+// - Lane: control::MakeLaneHook (selectivity::Assess in the acceptance transaction, after the row
+//   has its id and MRN; values converted to EUR with the same exchange rates); the lane and its
+//   explanation are stored with the declaration, which moves on by lane (declaration_service.hpp).
 #pragma once
 
 #include "customsdesk/declarations/declaration_service.hpp"

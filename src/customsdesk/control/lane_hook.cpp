@@ -50,9 +50,12 @@ selectivity::Subject SubjectFromDeclaration(const declarations::Declaration& d,
 
 declarations::LaneHook MakeLaneHook(selectivity::SelectivityService& selectivity, declarations::ToEur to_eur) {
     return [&selectivity, to_eur = std::move(to_eur)](storage::Transaction& tx, const declarations::Declaration& d,
-                                                      std::optional<std::int64_t> org)
+                                                      std::optional<std::int64_t> org, std::int64_t id,
+                                                      const std::string& /*mrn*/)
                -> core::Result<declarations::LaneDecision> {
-        auto a = selectivity.Assess(tx, SubjectFromDeclaration(d, org, to_eur));
+        auto subject = SubjectFromDeclaration(d, org, to_eur);
+        subject.declaration_id = id;
+        auto a = selectivity.Assess(tx, std::move(subject));
         if (!a) return core::Fail(std::move(a.error()));
         return declarations::LaneDecision{std::string(selectivity::LaneName(a->decision.lane)),
                                           std::move(a->explanation_json)};
