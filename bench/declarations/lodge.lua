@@ -1,0 +1,36 @@
+-- wrk script: POST /api/v1/declarations with bodies from BODIES (a JSON array of strings with
+-- "__LRN__"), a unique LRN per request (thread id + counter + a per-run tag).
+local counter = 0
+local thread_tag = ""
+local bodies = {}
+
+function setup(thread)
+  thread:set("tag", tostring(math.random(1, 1e9)))
+end
+
+function init(args)
+  local f = assert(io.open(os.getenv("BODIES"), "r"))
+  local text = f:read("*a")
+  f:close()
+  -- a JSON array of JSON strings: split on the separator between elements
+  for s in text:gmatch('"({.-})"') do
+    bodies[#bodies + 1] = s:gsub('\\"', '"')
+  end
+  thread_tag = tag
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Cookie"] = os.getenv("COOKIE")
+  wrk.headers["X-CSRF-Token"] = os.getenv("CSRF")
+end
+
+function request()
+  counter = counter + 1
+  local body = bodies[(counter % #bodies) + 1]:gsub("__LRN__", "L" .. thread_tag .. "-" .. counter)
+  return wrk.format(nil, "/api/v1/declarations", nil, body)
+end
+
+local statuses = {}
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status ~= 201 and (statuses[status] or 0) < 3 then io.stderr:write(status .. " " .. body:sub(1, 300) .. "\n") end
+end
