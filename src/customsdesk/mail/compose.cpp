@@ -101,6 +101,7 @@ core::Result<std::string> ComposeMessage(const OutboundMessage& message) {
     if (!message.references.empty()) {
         g_mime_object_set_header(object, "References", Bracketed(message.references).c_str(), nullptr);
     }
+    if (message.auto_generated) g_mime_object_set_header(object, "Auto-Submitted", "auto-generated", nullptr);
 
     // The body stays UTF-8: g_mime_text_part_set_text would pick the "best" charset (Latin-1 for
     // Finnish text), which is legal but not what we promise.

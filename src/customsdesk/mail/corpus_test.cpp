@@ -1,6 +1,7 @@
 // Runs the corpus tests/cases/mail/*.eml: each message NAME.eml has NAME.expect with "key: value"
 // lines (from, from_name, to, subject, message_id, in_reply_to, references, date, html,
-// text_from_html, attachment: filename | type | size | leading bytes; or error: reason substring),
+// text_from_html, automatic: reason, attachment: filename | type | size | leading bytes; or error:
+// reason substring),
 // then "----" and the expected text body, then optionally "---- reply" and the expected
 // StripQuotedReply(text). Keys left out are not checked.
 #include <gtest/gtest.h>
@@ -124,11 +125,17 @@ void Check(const fs::path& eml) {
             EXPECT_EQ(m.html.empty() ? "no" : "yes", value);
         } else if (key == "text_from_html") {
             EXPECT_EQ(m.text_from_html ? "yes" : "no", value);
+        } else if (key == "automatic") {
+            EXPECT_TRUE(m.automatic);
+            EXPECT_EQ(m.automatic_reason, value);
         } else if (key == "attachment") {
             attachments.push_back(value);
         } else {
             ADD_FAILURE() << "unknown expectation key " << key;
         }
+    }
+    if (!e.keys.contains("automatic")) {
+        EXPECT_FALSE(m.automatic) << m.automatic_reason;
     }
     ASSERT_EQ(m.attachments.size(), attachments.size());
     for (std::size_t i = 0; i < attachments.size(); ++i) {
@@ -141,7 +148,9 @@ void Check(const fs::path& eml) {
         if (f.size() > 3) {
             EXPECT_TRUE(m.attachments[i].data.starts_with(f[3])) << m.attachments[i].data.substr(0, 40);
         }
-        EXPECT_FALSE(m.attachments[i].is_inline);
+        if (!f[0].empty()) {
+            EXPECT_FALSE(m.attachments[i].is_inline);
+        }
     }
     if (e.text) {
         EXPECT_EQ(TrimEnd(m.text), TrimEnd(*e.text));

@@ -43,6 +43,11 @@ struct InboundMessage {
     std::string html;     // the HTML body as UTF-8 when the message has one, else empty
     bool text_from_html = false;  // true when `text` was produced from `html`
     std::vector<Attachment> attachments;
+    // Sent by a machine, not a person (RFC 3834 Auto-Submitted other than "no", Precedence bulk /
+    // junk / list / auto_reply, X-Autoreply / X-Autorespond, a delivery report multipart/report):
+    // out-of-office answers and bounces. `automatic_reason` names the header that said so.
+    bool automatic = false;
+    std::string automatic_reason;
 };
 
 // What SmtpClient sends: one text/plain UTF-8 body, threading headers.
@@ -58,6 +63,7 @@ struct OutboundMessage {
     std::optional<std::chrono::sys_seconds> date;  // nullopt: the Date header is left out
     std::string text;                     // UTF-8 body
     BodyEncoding encoding = BodyEncoding::kQuotedPrintable;
+    bool auto_generated = false;          // adds "Auto-Submitted: auto-generated" (RFC 3834): no auto-replies
 };
 
 }  // namespace customsdesk::mail

@@ -340,6 +340,26 @@ core::Result<InboundMessage> ParseMessage(std::string_view raw) {
         out.date = std::chrono::sys_seconds(std::chrono::seconds(g_date_time_to_unix(date)));
     }
 
+    // Machine-sent mail (RFC 3834 and the common older headers).
+    auto header = [&](const char* name) {
+        std::string v = Lower(Str(g_mime_object_get_header(GMIME_OBJECT(msg), name)));
+        auto first = v.find_first_not_of(" \t");
+        return first == std::string::npos ? std::string() : v.substr(first, v.find_last_not_of(" \t\r\n") - first + 1);
+    };
+    if (std::string v = header("Auto-Submitted"); !v.empty() && v != "no") {
+        out.automatic_reason = "Auto-Submitted: " + v;
+    } else if (std::string p = header("Precedence"); p == "bulk" || p == "junk" || p == "list" || p == "auto_reply") {
+        out.automatic_reason = "Precedence: " + p;
+    } else if (g_mime_object_get_header(GMIME_OBJECT(msg), "X-Autoreply") != nullptr) {
+        out.automatic_reason = "X-Autoreply";
+    } else if (g_mime_object_get_header(GMIME_OBJECT(msg), "X-Autorespond") != nullptr) {
+        out.automatic_reason = "X-Autorespond";
+    } else if (MimeType(g_mime_message_get_mime_part(msg) ? g_mime_message_get_mime_part(msg) : GMIME_OBJECT(msg)) ==
+               "multipart/report") {
+        out.automatic_reason = "a delivery or read report (multipart/report)";
+    }
+    out.automatic = !out.automatic_reason.empty();
+
     Walker walker{out, 0, {}};
     walker.Walk(g_mime_message_get_mime_part(msg), 0);
     for (auto& t : walker.texts) {

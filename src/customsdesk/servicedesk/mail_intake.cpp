@@ -174,6 +174,9 @@ core::Result<IntakeResult> MailIntake::Process(std::string_view raw, std::option
     auto parsed = mail::ParseMessage(raw);
     if (!parsed) return quarantine("parse", parsed.error().message, nullptr, "");
     mail::InboundMessage& m = *parsed;
+    // An out-of-office answer or a bounce is no customer's word: threading it would reopen requests and
+    // answer robots with notifications (a mail loop). Kept for the administrator instead.
+    if (m.automatic) return quarantine("ingest", "automatic message (" + m.automatic_reason + ")", &m, "");
 
     // 1. Delivered before?
     if (!m.message_id.empty()) {

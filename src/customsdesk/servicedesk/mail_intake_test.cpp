@@ -241,6 +241,36 @@ TEST_F(MailIntakeTest, AttachmentsAreStoredAndRefusedOnesQuarantineACopy) {
     EXPECT_EQ(intake_->RetryQuarantined(Admin(), q->id).error().code, core::ErrorCode::kFailedPrecondition);
 }
 
+TEST_F(MailIntakeTest, OutOfOfficeAnswersAreQuarantinedNotThreaded) {
+    auto first = intake_->Ingest(Mail("Matti <matti@yritys.example>", "Kysymys", "Hei", "q7@yritys.example"));
+    ASSERT_TRUE(first && first->outcome == IntakeOutcome::kCreated);
+    auto r = intake_->Ingest(Mail("Matti <matti@yritys.example>", "Automaattinen vastaus: [" + first->request_number +
+                                      "] Kysymys", "Olen lomalla.", "ooo1@yritys.example",
+                                  "Auto-Submitted: auto-replied\r\n"));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->outcome, IntakeOutcome::kQuarantined);
+    EXPECT_NE(r->reason.find("automatic message"), std::string::npos) << r->reason;
+    auto messages = desk_->ListMessages(core::Principal::System(), *first->request);
+    ASSERT_TRUE(messages);
+    for (const auto& m : *messages) EXPECT_NE(m.body, "Olen lomalla.");
+}
+
+TEST_F(MailIntakeTest, OverlongTextIsCutAndTheWholeMessageKept) {
+    const std::string body(kMaxBodyLength + 5000, 'x');
+    auto r = intake_->Ingest(Mail("liisa@kuljetus.example", "", body, "long1@kuljetus.example"));
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->outcome, IntakeOutcome::kCreated);
+    auto sr = Get(*r->request);
+    EXPECT_EQ(sr.subject, "(no subject)");
+    EXPECT_LE(sr.body.size(), kMaxBodyLength);
+    EXPECT_NE(sr.body.find("mail quarantine"), std::string::npos);
+    ASSERT_TRUE(r->quarantine_id);
+    auto q = intake_->GetQuarantined(Admin(), *r->quarantine_id);
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->stage, "attachment");
+    EXPECT_NE(q->raw.find(body), std::string::npos);
+}
+
 TEST_F(MailIntakeTest, FindRequestNumber) {
     EXPECT_EQ(FindRequestNumber("Re: [SR-2026-000123] x"), "SR-2026-000123");
     EXPECT_EQ(FindRequestNumber("SR-2026-000123"), "SR-2026-000123");
@@ -282,6 +312,7 @@ TEST_F(MailIntakeTest, SenderDeliversTheOutboxThreadedUnderTheCustomersMail) {
     EXPECT_EQ(m.in_reply_to, "q4@kuljetus.example");
     EXPECT_EQ(m.references, std::vector<std::string>{"q4@kuljetus.example"});
     EXPECT_EQ(m.message_id.find('<'), std::string::npos);
+    EXPECT_TRUE(m.auto_generated);
     // The customer's answer to it threads back by In-Reply-To alone.
     auto found = desk_->FindByMessageId(m.message_id);
     ASSERT_TRUE(found && *found);

@@ -37,6 +37,7 @@ mail::OutboundMessage NotificationSender::Compose(const Notification& n) const {
     }
     m.date = std::chrono::floor<std::chrono::seconds>(clock_.Now());
     m.text = n.body;
+    m.auto_generated = true;  // out-of-office robots must not answer it (RFC 3834)
     return m;
 }
 
