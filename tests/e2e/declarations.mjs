@@ -86,7 +86,7 @@ export function register(runner, h) {
     assertEqual(after.body.state, 'released', 'released on the server');
   });
 
-  runner.test('declarations: a trader submits a draft; a risk analyst sees the risk profiles with their hit rates', async () => {
+  runner.test('declarations: a trader submits a draft', async () => {
     if (!(await serverHas('PUT', '/api/v1/declarations'))) throw new Skip('no /api/v1/declarations endpoints');
     const trader = await apiSession('trader', 'demo-trader-pass');
     const list = await trader.get('/declarations?state=draft&limit=50');
@@ -103,7 +103,9 @@ export function register(runner, h) {
     });
     const after = await trader.get(`/declarations/${draft.id}`);
     assert(after.body.state !== 'draft' && after.body.mrn, `submitted and accepted: ${after.body.state}`);
+  });
 
+  runner.test('risk profiles: a risk analyst lands on the active profiles with their hits, controls and hit rates', async () => {
     if (!(await serverHas('POST', '/api/v1/selectivity/profiles'))) throw new Skip('no /api/v1/selectivity endpoints');
     await withBrowser('risk-profiles', async (page) => {
       await login(page, 'analyst', 'demo-analyst-pass');

@@ -46,8 +46,17 @@ export function DeclarationListPage({ route }) {
   const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
 
+  const [knownOffices, setKnownOffices] = useState([]);
   const fetchPage = async (before) => {
     const base = { type: state.type || undefined, limit: PAGE, before_id: before || undefined };
+    if (state.state === UNDER_CONTROL && FEATURES.control) {
+      // The control queue filters by office and lane on the server.
+      const r = await api('GET', '/control/queue', { query: { office: state.office || undefined, lane: state.lane || undefined,
+        before: before || undefined, limit: PAGE } });
+      const items = (r.items || []).filter((d) => !state.type || d.type === state.type);
+      setKnownOffices((k) => [...new Set([...k, ...items.map((d) => d.office).filter(Boolean)])].sort());
+      return { items, next: r.next_before || null };
+    }
     if (state.state === UNDER_CONTROL) {
       const [a, b] = await Promise.all(['under_documentary_control', 'under_physical_control']
         .map((s) => api('GET', '/declarations', { query: { ...base, state: s } })));
@@ -65,7 +74,7 @@ export function DeclarationListPage({ route }) {
     fetchPage(null).then((r) => { if (live) { setItems(r.items); setNext(r.next); } })
       .catch((e) => { if (live) { setError(e); setItems([]); } });
     return () => { live = false; };
-  }, [state.state, state.type]);
+  }, [state.state, state.type, ...(FEATURES.control && state.state === UNDER_CONTROL ? [state.office, state.lane] : [])]);
 
   const change = (k, v) => {
     const s = { ...state, [k]: v };
@@ -87,8 +96,8 @@ export function DeclarationListPage({ route }) {
 
   const title = staff ? t('decl.queue.title') : t('decl.mine.title');
   if (!FEATURES.declarations) return html`<section><${PageTitle} text=${title} /><p>${t('decl.unavailable')}</p></section>`;
-  const officeOf = (d) => d.office_of_lodgement || d.declaration?.office_of_lodgement || '';
-  const offices = [...new Set((items || []).map(officeOf).filter(Boolean))].sort();
+  const officeOf = (d) => d.office || d.office_of_lodgement || d.declaration?.office_of_lodgement || '';
+  const offices = [...new Set([...knownOffices, ...(items || []).map(officeOf).filter(Boolean)])].sort();
   const shown = (items || []).filter((d) => (!state.lane || d.lane === state.lane) && (!state.office || officeOf(d) === state.office));
   const stateOptions = [...(staff ? [[UNDER_CONTROL, t('decl.filter.under_control')]] : []), ...DECL_STATES.map((s) => [s, declStateLabel(s)])];
   return html`<section aria-labelledby="page-title">
@@ -127,7 +136,7 @@ export function DeclarationListPage({ route }) {
           <td><${LaneTag} lane=${d.lane} /></td>
           ${staff && html`<td class="mono">${d.declarant_eori || ''}</td>`}
           ${offices.length > 0 && html`<td>${officeOf(d)}</td>`}
-          <td>${formatDateTime(d.created_at)}</td>
+          <td>${formatDateTime(d.created_at || d.accepted_at)}</td>
         </tr>`)}</tbody>
       </table></div>`}
       ${next && html`<div class="pager"><button type="button" class="secondary" onClick=${more}>${t('sd.show_more')}</button></div>`}`}

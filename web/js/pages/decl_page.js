@@ -10,6 +10,8 @@ import { navigate } from '../router.js';
 import { useApp, Loading, LoadError, PageTitle, TextField, errorText } from '../ui.js';
 import { can } from '../roles.js';
 import { LaneTag, DeclStateTag, declStateLabel, laneLabel } from './decl_list.js';
+import { ControlPanel, TraderDocumentRequests } from './decl_control.js';
+import { FEATURES } from '../features.js';
 
 const OFFICER_ACTIONS = ['release', 'documentary_control', 'physical_control', 'refuse_release'];
 
@@ -195,6 +197,8 @@ export function DeclarationPage({ id }) {
       <${RiskExplanation} sel=${d.selectivity} />
     </section>`}
     ${!staff && html`<${DraftActions} decl=${d} onDone=${(r) => { setD(r); setTick(tick + 1); }} />`}
+    ${!staff && FEATURES.control && html`<${TraderDocumentRequests} decl=${d} />`}
+    ${staff && can(app.me, 'officer') && FEATURES.control && html`<${ControlPanel} decl=${d} onDone=${() => setTick(tick + 1)} />`}
     ${staff && can(app.me, 'officer') && html`<${OfficerActions} decl=${d} onDone=${(r) => { setD(r); setTick(tick + 1); }} />`}
     <section class="card" aria-labelledby="decl-items-title">
       <h2 id="decl-items-title">${t('decl.page.items')}</h2>
