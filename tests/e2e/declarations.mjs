@@ -1,5 +1,8 @@
 // Browser tests of the declaration screens (issue 7), registered by run.mjs on its runner and
 // server. `h` carries run.mjs's helpers.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Skip, assert, assertEqual } from './harness.mjs';
 
 export function register(runner, h) {
@@ -119,5 +122,67 @@ export function register(runner, h) {
       await assertNoUntranslated(page, 'en', 'risk profiles');
       await shot(page, 'risk-profiles-en');
     });
+  });
+
+  runner.test('control: an officer requests documents, the trader uploads one, the officer records the result and decides', async () => {
+    if (!(await serverHas('PUT', '/api/v1/control/queue'))) throw new Skip('no /api/v1/control endpoints');
+    const officer = await apiSession('officer', 'demo-officer-pass');
+    const q = await officer.get('/control/queue?limit=100');
+    if (q.status !== 200) throw new Skip(`the control queue answers ${q.status}`);
+    const trader = await apiSession('trader', 'demo-trader-pass');
+    const own = new Set(((await trader.get('/declarations?limit=200')).body.items || []).map((d) => d.id));
+    const target = (q.body.items || []).find((d) => d.state === 'under_documentary_control' && own.has(d.id));
+    if (!target) throw new Skip('no declaration of the demo trader under documentary control');
+    const file = path.join(os.tmpdir(), `kauppalasku-${Date.now()}.pdf`);
+    fs.writeFileSync(file, '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    await withBrowser('control-officer-request', async (page) => {
+      await login(page, 'officer', 'demo-officer-pass');
+      await page.goto(`${base}/declarations?state=under_control&office=${encodeURIComponent(target.office)}`);
+      const row = page.locator(`#decl-list tbody tr[data-lrn="${target.lrn}"]`);
+      await row.waitFor();
+      await row.locator('a.result-link').click();
+      await page.waitForSelector('#docreq-form');
+      await page.fill('#f-required_documents', 'Kauppalasku\nKuljetussopimus');
+      await page.fill('#f-docreq-message', 'Toimittakaa kauppalasku ja kuljetussopimus.');
+      await page.click('#docreq-form button[type=submit]');
+      await page.locator('#control-doc-requests li', { hasText: 'Kauppalasku' }).waitFor();
+      await shot(page, 'control-document-requested');
+      await accessible(page, 'officer: control panel');
+    });
+    await withBrowser('control-trader-upload', async (page) => {
+      await login(page, 'trader', 'demo-trader-pass');
+      await page.goto(`${base}/declarations/${target.id}`);
+      await page.waitForSelector('#trader-doc-requests');
+      assert((await page.textContent('#trader-doc-requests')).includes('Kuljetussopimus'), 'the trader sees what is requested');
+      await page.setInputFiles('#trader-doc-requests input[type=file]', file);
+      await page.click('#trader-doc-requests button[type=submit]');
+      await page.locator('#trader-doc-requests a[download]', { hasText: 'kauppalasku' }).waitFor();
+      await shot(page, 'control-trader-uploaded');
+      await accessible(page, 'trader: document request');
+      await setLanguage(page, 'English');
+      await assertNoUntranslated(page, 'en', 'trader document request');
+    });
+    await withBrowser('control-officer-decide', async (page) => {
+      await login(page, 'officer', 'demo-officer-pass');
+      await page.goto(`${base}/declarations/${target.id}`);
+      await page.locator('#control-doc-requests a[download]', { hasText: 'kauppalasku' }).waitFor();
+      // A non-compliant result needs a category: shown at the field when missing.
+      await page.check('input[name=outcome][value=non_compliant]');
+      await page.fill('#f-finding-note', 'Arvo tarkistettu laskusta.');
+      await page.click('#finding-form button[type=submit]');
+      await page.waitForSelector('#f-finding-category-error, .banner-error');
+      await page.selectOption('#f-finding-category', 'undervaluation');
+      await page.click('#finding-form button[type=submit]');
+      await page.locator('#control-findings tbody tr', { hasText: 'Alihinnoittelu' }).waitFor();
+      await page.click('#control-doc-requests button:has-text("Tallenna päätös")');
+      await page.waitForFunction(() => document.querySelector('#decl-state')?.textContent === 'Luovutettu');
+      await shot(page, 'control-decided');
+      await accessible(page, 'officer: decided');
+      await setLanguage(page, 'English');
+      await assertNoUntranslated(page, 'en', 'officer control panel');
+      await shot(page, 'control-decided-en');
+    });
+    const after = await officer.get(`/declarations/${target.id}`);
+    assertEqual(after.body.state, 'released', 'released on the server');
   });
 }

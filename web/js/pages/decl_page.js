@@ -5,7 +5,7 @@
 // physical control, refuse release), each with a reason.
 import { html, useState, useEffect } from '../lib.js';
 import { api } from '../api.js';
-import { t, tOr, language, formatDateTime, formatMoney } from '../i18n.js';
+import { t, tOr, language, locale, formatDateTime, formatMoney } from '../i18n.js';
 import { navigate } from '../router.js';
 import { useApp, Loading, LoadError, PageTitle, TextField, errorText } from '../ui.js';
 import { can } from '../roles.js';
@@ -14,6 +14,13 @@ import { ControlPanel, TraderDocumentRequests } from './decl_control.js';
 import { FEATURES } from '../features.js';
 
 const OFFICER_ACTIONS = ['release', 'documentary_control', 'physical_control', 'refuse_release'];
+
+// "25.5" (a percentage as an exact decimal string) -> "25,5 %" in the UI language.
+function percent(p) {
+  if (p === null || p === undefined || p === '') return '—';
+  const n = Number(p);
+  return Number.isFinite(n) ? new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 4 }).format(n / 100) : String(p);
+}
 
 function Money({ v }) {
   if (v === null || v === undefined || v === '') return '—';
@@ -64,8 +71,8 @@ function Taxes({ taxes }) {
       <thead><tr><th scope="col">#</th><th scope="col">${t('decl.tax.customs_value')}</th><th scope="col">${t('decl.tax.duty_percent')}</th>
         <th scope="col">${t('decl.tax.duty')}</th><th scope="col">${t('decl.tax.vat_percent')}</th><th scope="col">${t('decl.tax.vat')}</th></tr></thead>
       <tbody>${items.map((it, i) => html`<tr><td>${i + 1}</td><td><${Money} v=${it.customs_value_eur} /></td>
-        <td>${it.duty_relief ? t('decl.tax.relief') : `${it.duty_percent} %`}</td><td><${Money} v=${it.duty} /></td>
-        <td>${it.vat_percent} %</td><td><${Money} v=${it.vat} /></td></tr>`)}</tbody>
+        <td>${it.duty_relief ? t('decl.tax.relief') : percent(it.duty_percent)}</td><td><${Money} v=${it.duty} /></td>
+        <td>${percent(it.vat_percent)}</td><td><${Money} v=${it.vat} /></td></tr>`)}</tbody>
     </table></div>`}
   </div>`;
 }
