@@ -97,7 +97,7 @@ export function ControlPanel({ decl, onDone }) {
   return html`<section class="card" aria-labelledby="control-title" id="control-panel">
     <h2 id="control-title">${t('control.title')}</h2>
     <h3>${t('control.findings')}</h3>
-    ${findings.length ? html`<div class="table-wrap"><table id="control-findings">
+    ${findings.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('control.findings')}><table id="control-findings">
       <caption class="visually-hidden">${t('control.findings')}</caption>
       <thead><tr><th scope="col">${t('history.when')}</th><th scope="col">${t('history.who')}</th><th scope="col">${t('control.type')}</th>
         <th scope="col">${t('control.outcome')}</th><th scope="col">${t('control.category')}</th><th scope="col">${t('control.note')}</th></tr></thead>

@@ -38,7 +38,7 @@ function RiskExplanation({ sel }) {
       ${sel.ruleLane && sel.ruleLane !== sel.lane && html`<div class="row"><dt>${t('decl.risk.rule_lane')}</dt><dd>${laneLabel(sel.ruleLane)}</dd></div>`}
       ${sel.sample && sel.sample.lane && html`<div class="row"><dt>${t('decl.risk.sample')}</dt><dd>${laneLabel(sel.sample.lane)}</dd></div>`}
     </dl>
-    ${hits.length > 0 ? html`<div class="table-wrap"><table class="risk-hits">
+    ${hits.length > 0 ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('decl.risk.hits')}><table class="risk-hits">
       <caption>${t('decl.risk.hits')}</caption>
       <thead><tr><th scope="col">${t('decl.risk.profile')}</th><th scope="col">${t('decl.risk.rule')}</th>
         <th scope="col">${t('decl.field.lane')}</th><th scope="col">${t('decl.risk.item')}</th><th scope="col">${t('decl.risk.inputs')}</th></tr></thead>
@@ -66,7 +66,7 @@ function Taxes({ taxes }) {
       ${taxes.currency && taxes.currency !== 'EUR' && html`<div class="row"><dt>${t('decl.tax.rate')}</dt>
         <dd>1 EUR = ${taxes.units_per_eur} ${taxes.currency}${taxes.exchange_rate_date ? ` (${taxes.exchange_rate_date})` : ''}</dd></div>`}
     </dl>
-    ${items.length > 0 && html`<div class="table-wrap"><table>
+    ${items.length > 0 && html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('decl.tax.per_item')}><table>
       <caption>${t('decl.tax.per_item')}</caption>
       <thead><tr><th scope="col">#</th><th scope="col">${t('decl.tax.customs_value')}</th><th scope="col">${t('decl.tax.duty_percent')}</th>
         <th scope="col">${t('decl.tax.duty')}</th><th scope="col">${t('decl.tax.vat_percent')}</th><th scope="col">${t('decl.tax.vat')}</th></tr></thead>
@@ -209,7 +209,7 @@ export function DeclarationPage({ id }) {
     ${staff && can(app.me, 'officer') && html`<${OfficerActions} decl=${d} onDone=${(r) => { setD(r); setTick(tick + 1); }} />`}
     <section class="card" aria-labelledby="decl-items-title">
       <h2 id="decl-items-title">${t('decl.page.items')}</h2>
-      <div class="table-wrap"><table id="decl-items">
+      <div class="table-wrap" tabindex="0" role="region" aria-label=${t('decl.page.items')}><table id="decl-items">
         <caption class="visually-hidden">${t('decl.page.items')}</caption>
         <thead><tr><th scope="col">#</th><th scope="col">${t('decl.field.commodity_code')}</th><th scope="col">${t('decl.field.description')}</th>
           <th scope="col">${t('decl.field.gross_mass')}</th><th scope="col">${t('decl.field.net_mass')}</th>
@@ -222,7 +222,7 @@ export function DeclarationPage({ id }) {
     </section>
     <section class="card" aria-labelledby="decl-history-title">
       <h2 id="decl-history-title">${t('decl.page.history')}</h2>
-      ${history.length ? html`<div class="table-wrap"><table class="history" id="decl-history">
+      ${history.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('decl.page.history')}><table class="history" id="decl-history">
         <caption class="visually-hidden">${t('decl.page.history')}</caption>
         <thead><tr><th scope="col">${t('history.when')}</th><th scope="col">${t('history.who')}</th>
           <th scope="col">${t('decl.field.state')}</th><th scope="col">${t('decl.actions.reason')}</th></tr></thead>
