@@ -20,6 +20,7 @@ extern const std::string_view kOpenApiSelectivityJson;
 extern const std::string_view kOpenApiServiceDeskJson;
 extern const std::string_view kOpenApiMailJson;
 extern const std::string_view kOpenApiDeclarationsJson;
+extern const std::string_view kOpenApiControlJson;
 
 namespace {
 
@@ -354,6 +355,7 @@ void RegisterRoutes(http::Router& router, Services& s) {
     RegisterRulesetRoutes(router, s);
     RegisterTaxationRoutes(router, s);
     RegisterSelectivityRoutes(router, s);
+    RegisterControlRoutes(router, s);
     RegisterRegistryRoutes(router, s);
     RegisterSlaRoutes(router, s);
     RegisterServiceDeskRoutes(router, s);
@@ -435,6 +437,7 @@ const boost::json::value& OpenApiDocument() {
         MergeOpenApiFragment(v->as_object(), "openapi_servicedesk.json", kOpenApiServiceDeskJson);
         MergeOpenApiFragment(v->as_object(), "openapi_mail.json", kOpenApiMailJson);
         MergeOpenApiFragment(v->as_object(), "openapi_declarations.json", kOpenApiDeclarationsJson);
+        MergeOpenApiFragment(v->as_object(), "openapi_control.json", kOpenApiControlJson);
         return *v;
     }();
     return doc;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "customsdesk/accounts/account_service.hpp"
+#include "customsdesk/control/control_service.hpp"
 #include "customsdesk/core/clock.hpp"
 #include "customsdesk/declarations/declaration_service.hpp"
 #include "customsdesk/http/message.hpp"
@@ -53,6 +54,7 @@ struct Services {
     servicedesk::ServiceDeskService& servicedesk;
     servicedesk::MailIntake* mail_intake = nullptr;  // the mail quarantine (null: e-mail channel off)
     declarations::DeclarationService* declarations = nullptr;  // required when serving /api/v1/declarations
+    control::ControlService* control = nullptr;  // required when serving /api/v1/control (503 otherwise)
 };
 
 void RegisterRoutes(http::Router& router, Services& services);
@@ -72,6 +74,8 @@ void RegisterSelectivityRoutes(http::Router& router, Services& services);
 void RegisterServiceDeskRoutes(http::Router& router, Services& services);
 // The /api/v1/mail/quarantine routes (mail_routes.cpp); called by RegisterRoutes.
 void RegisterMailRoutes(http::Router& router, Services& services);
+// The /api/v1/control routes (control_routes.cpp); called by RegisterRoutes.
+void RegisterControlRoutes(http::Router& router, Services& services);
 
 // The /api/v1/declarations routes (declarations_routes.cpp); called by RegisterRoutes.
 void RegisterDeclarationRoutes(http::Router& router, Services& services);
