@@ -23,4 +23,7 @@ const std::vector<DemoLogin>& DemoLogins();
 core::Result<bool> SeedDemo(storage::Database& db, accounts::AccountService& accounts,
                             registry::OrganisationService& organisations);
 
+// AEO authorisations of demo traders (demo_selectivity.cpp); called by SeedDemo.
+core::Result<void> SeedSelectivityDemo(storage::Database& db);
+
 }  // namespace customsdesk::app
