@@ -32,6 +32,7 @@
 #include "customsdesk/ruleset/ruleset_service.hpp"
 #include "customsdesk/sla/sla_service.hpp"
 #include "customsdesk/selectivity/selectivity_service.hpp"
+#include "customsdesk/control/control_service.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "customsdesk/storage/migrations.hpp"
 #include "customsdesk/web/embedded_assets.hpp"
@@ -121,6 +122,7 @@ struct Runtime {
     std::unique_ptr<selectivity::SelectivityService> selectivity;
     std::unique_ptr<servicedesk::ServiceDeskService> servicedesk;
     std::unique_ptr<declarations::DeclarationService> declarations;
+    std::unique_ptr<control::ControlService> control;
     std::unique_ptr<storage::GroupCommitter> committer;  // shares durable commits between concurrent lodgings
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
@@ -140,6 +142,7 @@ struct Runtime {
         declarations->SetGroupCommitter(committer.get());
         WireTaxation(*declarations, *taxation, clock);
         WireSelectivity(*declarations, *selectivity, *taxation, clock);
+        control = std::make_unique<control::ControlService>(*db, clock, *declarations);
     }
 };
 
@@ -201,6 +204,7 @@ int Serve(const Config& cfg, bool demo) {
     auto mail = OrDie(StartMail(cfg.mail, *rt.db, rt.clock, *rt.servicedesk, *rt.contacts), "e-mail channel");
     services.mail_intake = mail->intake.get();
     services.declarations = rt.declarations.get();
+    services.control = rt.control.get();
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();
