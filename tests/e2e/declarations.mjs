@@ -185,4 +185,48 @@ export function register(runner, h) {
     const after = await officer.get(`/declarations/${target.id}`);
     assertEqual(after.body.state, 'released', 'released on the server');
   });
+
+  runner.test('languages: the service desk, declaration and risk screens in Swedish and Finnish show no untranslated key', async () => {
+    const hasSd = await serverHas('PUT', '/api/v1/servicedesk/requests');
+    const hasDecl = await serverHas('PUT', '/api/v1/declarations');
+    if (!hasSd && !hasDecl) throw new Skip('neither /api/v1/servicedesk nor /api/v1/declarations');
+    const trader = await apiSession('trader', 'demo-trader-pass');
+    let requestId = null;
+    if (hasSd) {
+      const r = await trader.send('POST', '/servicedesk/requests', { type: 'question', subject: 'Alkuperäkysymys',
+        body: 'Miten alkuperä osoitetaan?', form: { topic: 'origin' } });
+      assertEqual(r.status, 201, 'a request to show');
+      requestId = r.body.id;
+    }
+    const decl = hasDecl ? ((await trader.get('/declarations?limit=5')).body.items || [])[0] : null;
+    const FEATURE_RISK = await serverHas('POST', '/api/v1/selectivity/profiles');
+    const screens = (who) => (who === 'admin' ? [
+      ...(hasSd ? [['queue', '/servicedesk', '#sd-queue'], ['request', `/servicedesk/${requestId}`, '#sd-thread, .thread, #sd-details']] : []),
+      ...(hasDecl ? [['declaration queue', '/declarations?state=', '#decl-list'], ['declaration', `/declarations/${decl.id}`, '#decl-details']] : []),
+      ...((hasDecl && FEATURE_RISK) ? [['risk profiles', '/risk/profiles', 'h1']] : []),
+    ] : [
+      ...(hasSd ? [['new request', '/servicedesk/new?type=malfunction_report', '#eform'], ['my requests', '/servicedesk', '#sd-queue'],
+        ['my request', `/servicedesk/${requestId}`, '#sd-details']] : []),
+      ...(hasDecl ? [['new declaration', '/declarations/new', '#f-lrn'], ['my declarations', '/declarations', '#decl-list'],
+        ['my declaration', `/declarations/${decl.id}`, '#decl-details']] : []),
+    ]);
+    for (const [who, password] of [['admin', 'demo-admin-pass'], ['trader', 'demo-trader-pass']]) {
+      await withBrowser(`languages-${who}`, async (page) => {
+        await login(page, who, password);
+        for (const [lang, name] of [['sv', 'Svenska'], ['fi', 'Suomi']]) {
+          await setLanguage(page, name);
+          for (const [screen, url, ready] of screens(who)) {
+            await page.goto(`${base}${url}`);
+            await page.waitForSelector(ready);
+            await page.waitForFunction(() => !document.querySelector('.loading'));
+            await assertNoUntranslated(page, lang, `${who}: ${screen}`);
+            if (lang === 'sv') {
+              await shot(page, `${who}-${screen.replace(/ /g, '-')}-sv`);
+              await accessible(page, `${who}: ${screen} (sv)`);
+            }
+          }
+        }
+      });
+    }
+  });
 }
