@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "customsdesk/core/json.hpp"
+#include "customsdesk/history/change_history.hpp"
 
 namespace customsdesk::control {
 namespace {
@@ -195,6 +196,19 @@ std::string EncodeBase64(std::string_view bytes) {
     return out;
 }
 
+// Officer and trader actions go to the change history in the same transaction (who, when, what).
+Result<void> Record(storage::Transaction& tx, const core::Principal& actor, core::Timestamp now,
+                    std::string_view entity, std::int64_t id, std::optional<std::int64_t> org,
+                    history::ChangeAction action, std::vector<history::FieldChange> changes) {
+    history::ChangeRecord rec;
+    rec.entity_type = std::string(entity);
+    rec.entity_id = id;
+    rec.organisation_id = org;
+    rec.action = action;
+    rec.changes = std::move(changes);
+    return history::RecordChange(tx, actor, now, rec);
+}
+
 }  // namespace
 
 std::span<const std::string_view> FindingCategories() { return kCategories; }
@@ -250,7 +264,8 @@ Result<DocumentRequest> ControlService::RequestDocuments(const core::Principal& 
     if (message && message->empty()) errors.Add("/message", "required", "Write a message to the trader.");
     r.RejectUnknown({"required_documents", "message"});
     if (auto ok = errors.ToResult(); !ok) return Fail(std::move(ok.error()));
-    const auto now = core::FormatTimestamp(clock_.Now());
+    const auto now_ts = clock_.Now();
+    const auto now = core::FormatTimestamp(now_ts);
     return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<DocumentRequest> {
         auto d = VisibleDeclaration(tx, actor, declaration_id);
         if (!d) return Fail(std::move(d.error()));
@@ -268,6 +283,15 @@ Result<DocumentRequest> ControlService::RequestDocuments(const core::Principal& 
             {declaration_id, storage::Opt(d->declarant_org), storage::Opt(d->represented_org),
              boost::json::serialize(list), *message, actor.username, now});
         if (!id) return Fail(std::move(id.error()));
+        if (auto h = Record(tx, actor, now_ts, "document_request", (*id)->GetInt(0), d->declarant_org,
+                            history::ChangeAction::kCreate,
+                            {{"declaration_id", nullptr, declaration_id},
+                             {"required_documents", nullptr, list},
+                             {"message", nullptr, boost::json::value(*message)},
+                             {"state", nullptr, "open"}});
+            !h) {
+            return Fail(std::move(h.error()));
+        }
         return VisibleRequest(tx, actor, (*id)->GetInt(0));
     });
 }
@@ -325,7 +349,8 @@ Result<DocumentInfo> ControlService::UploadDocument(const core::Principal& actor
     if (actor.IsStaff() && !actor.Has(core::Role::kAdmin)) {
         return Fail(Error::PermissionDenied("Documents are uploaded by the trader (or an administrator)."));
     }
-    const auto now = core::FormatTimestamp(clock_.Now());
+    const auto now_ts = clock_.Now();
+    const auto now = core::FormatTimestamp(now_ts);
     return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<DocumentInfo> {
         auto q = VisibleRequest(tx, actor, request_id);
         if (!q) return Fail(std::move(q.error()));
@@ -347,8 +372,19 @@ Result<DocumentInfo> ControlService::UploadDocument(const core::Principal& actor
             "UPDATE document_requests SET state = 'answered', answered_at = COALESCE(answered_at, $2) WHERE id = $1",
             {request_id, now});
         if (!u) return Fail(std::move(u.error()));
+        const std::string sha = Sha256Hex(*bytes);
+        if (auto h = Record(tx, actor, now_ts, "request_document", (*id)->GetInt(0), actor.Scope().organisation
+                                ? std::optional<std::int64_t>(actor.Scope().organisation->value()) : std::nullopt,
+                            history::ChangeAction::kCreate,
+                            {{"request_id", nullptr, request_id},
+                             {"filename", nullptr, boost::json::value(*filename)},
+                             {"size_bytes", nullptr, static_cast<std::int64_t>(bytes->size())},
+                             {"sha256", nullptr, boost::json::value(sha)}});
+            !h) {
+            return Fail(std::move(h.error()));
+        }
         return DocumentInfo{(*id)->GetInt(0), *filename, *content_type, static_cast<std::int64_t>(bytes->size()),
-                            Sha256Hex(*bytes), actor.username, now};
+                            sha, actor.username, now};
     });
 }
 
@@ -374,7 +410,8 @@ Result<Finding> ControlService::InsertFinding(storage::Transaction& tx, const co
                                               const declarations::StoredDeclaration& d, std::string control_type,
                                               std::string outcome, std::optional<std::string> category,
                                               std::string note) {
-    const auto now = core::FormatTimestamp(clock_.Now());
+    const auto now_ts = clock_.Now();
+    const auto now = core::FormatTimestamp(now_ts);
     const bool non_compliant = outcome == "non_compliant";
     // First outcome of this declaration = one control; first non-compliant one = one finding.
     auto prior = tx.QueryOne(
@@ -390,6 +427,16 @@ Result<Finding> ControlService::InsertFinding(storage::Transaction& tx, const co
         {d.id, storage::Opt(d.declarant_org_id), control_type, outcome, storage::Opt(category), note, actor.username,
          now});
     if (!id) return Fail(std::move(id.error()));
+    if (auto h = Record(tx, actor, now_ts, "control_finding", (*id)->GetInt(0), d.declarant_org_id,
+                        history::ChangeAction::kCreate,
+                        {{"declaration_id", nullptr, d.id},
+                         {"control_type", nullptr, boost::json::value(control_type)},
+                         {"outcome", nullptr, boost::json::value(outcome)},
+                         {"category", nullptr, category ? boost::json::value(*category) : boost::json::value(nullptr)},
+                         {"note", nullptr, boost::json::value(note)}});
+        !h) {
+        return Fail(std::move(h.error()));
+    }
     if (d.declarant_org_id && (new_control || new_finding)) {
         auto c = tx.Execute(kCountControl, {*d.declarant_org_id, new_control, new_finding, now,
                                             new_finding ? Param(now) : storage::Null()});
@@ -421,7 +468,8 @@ Result<DocumentRequest> ControlService::DecideDocumentRequest(const core::Princi
     auto category = ReadCategory(r, decision && *decision == "refuse");
     r.RejectUnknown({"decision", "note", "category"});
     if (auto ok = errors.ToResult(); !ok) return Fail(std::move(ok.error()));
-    const auto now = core::FormatTimestamp(clock_.Now());
+    const auto now_ts = clock_.Now();
+    const auto now = core::FormatTimestamp(now_ts);
     return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<DocumentRequest> {
         auto q = VisibleRequest(tx, actor, request_id);
         if (!q) return Fail(std::move(q.error()));
@@ -445,6 +493,14 @@ Result<DocumentRequest> ControlService::DecideDocumentRequest(const core::Princi
             "decided_at = $5 WHERE id = $1",
             {request_id, *decision, note, actor.username, now});
         if (!u) return Fail(std::move(u.error()));
+        if (auto h = Record(tx, actor, now_ts, "document_request", request_id, d->declarant_org_id,
+                            history::ChangeAction::kUpdate,
+                            {{"state", boost::json::value(q->state), "decided"},
+                             {"decision", nullptr, boost::json::value(*decision)},
+                             {"decision_note", nullptr, boost::json::value(note)}});
+            !h) {
+            return Fail(std::move(h.error()));
+        }
         return VisibleRequest(tx, actor, request_id);
     });
 }

@@ -223,6 +223,19 @@ TEST_F(ControlServiceTest, DocumentaryControlFromRequestToRelease) {
     auto profile = Profile("risk-profile-trader");
     EXPECT_EQ(profile.controls, 1);
     EXPECT_EQ(profile.findings, 0);
+    // Every officer and trader action is in the change history, with its actor.
+    auto history = storage::InReadTx(*db_, [&](storage::Transaction& tx) -> core::Result<std::vector<std::string>> {
+        auto rows = tx.Query(
+            "SELECT entity_type, action, actor_name FROM change_history WHERE entity_type IN "
+            "('document_request', 'request_document', 'control_finding') ORDER BY id");
+        if (!rows) return core::Fail(std::move(rows.error()));
+        std::vector<std::string> out;
+        for (const auto& r : rows->rows) out.push_back(r.GetText(0) + " " + r.GetText(1) + " " + r.GetText(2));
+        return out;
+    });
+    ASSERT_TRUE(history) << history.error().message;
+    EXPECT_EQ(*history, (std::vector<std::string>{"document_request create olli", "request_document create tina",
+                                                  "control_finding create olli", "document_request update olli"}));
 }
 
 TEST_F(ControlServiceTest, DocumentaryControlCanMoveToPhysicalControlWhereFindingsCount) {

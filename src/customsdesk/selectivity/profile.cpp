@@ -46,7 +46,7 @@ enum Attr : std::uint8_t {
 };
 
 constexpr AttributeInfo kAttributes[kAttrCount] = {
-    {"declarationType", "string", false, "Declaration type: \"H1\", \"H7\" or \"export\""},
+    {"declarationType", "string", false, "Declaration type: \"H1\", \"H7\" or \"B1\" (export)"},
     {"office", "string", false, "Customs office of lodgement (reference number)"},
     {"dispatchCountry", "string", false, "Country of dispatch (ISO 3166-1 alpha-2)"},
     {"originCountry", "string", false, "Country of origin at declaration level"},

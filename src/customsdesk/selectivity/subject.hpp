@@ -57,7 +57,7 @@ struct Subject {
     core::OrganisationId organisation;
     core::Timestamp assessed_at;  // "now" for age computations (days since first declaration)
 
-    std::string declaration_type;  // "H1", "H7", "export"
+    std::string declaration_type;  // "H1", "H7", "B1" (export)
     std::optional<std::string> office;
     std::optional<std::string> dispatch_country;
     std::optional<std::string> origin_country;       // declaration-level country of origin
