@@ -147,6 +147,14 @@ TEST(ServiceDeskApi, RoutingWorkflowRepliesAndReopen) {
     EXPECT_EQ(created.Json().at("status"), "new");
     EXPECT_EQ(created.Json().at("channel"), "portal");
     EXPECT_FALSE(created.Json().as_object().contains("routing"));  // internal
+    // The SLA policy (no customer group: the default policy) with due times in the JSON.
+    EXPECT_EQ(created.Json().at("sla").at("policy_name"), "Default");
+    EXPECT_EQ(created.Json().at("sla").at("state"), "on_track");
+    EXPECT_FALSE(created.Json().at("sla").at("metrics").at("first_response").at("due_at").is_null());
+    EXPECT_EQ(created.Json().at("due_at"), created.Json().at("sla").at("due_at"));
+    EXPECT_EQ(d.agent.Get(kBase + "/requests?sla_state=on_track").Json().at("items").as_array().size(), 1u);
+    EXPECT_EQ(d.agent.Get(kBase + "/requests?sla_state=breached").Json().at("items").as_array().size(), 0u);
+    EXPECT_EQ(d.agent.Get(kBase + "/requests?sla_state=late").status, 422u);
     auto q = d.trader.PostJson(kBase + "/requests", Question("Origin rules"));
     ASSERT_EQ(q.status, 201u);
     EXPECT_EQ(q.Json().at("group"), "customer_service");  // one contact principle

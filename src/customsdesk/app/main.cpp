@@ -30,6 +30,7 @@
 #include "customsdesk/registry/organisation_service.hpp"
 #include "customsdesk/rules/cli.hpp"
 #include "customsdesk/ruleset/ruleset_service.hpp"
+#include "customsdesk/servicedesk/sla_integration.hpp"
 #include "customsdesk/sla/sla_service.hpp"
 #include "customsdesk/selectivity/selectivity_service.hpp"
 #include "customsdesk/control/control_service.hpp"
@@ -105,6 +106,9 @@ std::pair<std::string, unsigned short> SplitListen(const std::string& listen) {
     return {host, static_cast<unsigned short>(port)};
 }
 
+// How often the SLA scheduler looks for requests whose warning or breach time has passed.
+constexpr std::chrono::seconds kSlaSweepInterval{15};
+
 // The services of one process, built once.
 struct Runtime {
     core::SystemClock clock;
@@ -124,6 +128,7 @@ struct Runtime {
     std::unique_ptr<declarations::DeclarationService> declarations;
     std::unique_ptr<control::ControlService> control;
     std::unique_ptr<storage::GroupCommitter> committer;  // shares durable commits between concurrent lodgings
+    std::unique_ptr<servicedesk::SlaIntegration> servicedesk_sla;  // after servicedesk: destroyed first
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
         accounts = std::make_unique<accounts::AccountService>(*db, clock, throttle);
@@ -143,6 +148,7 @@ struct Runtime {
         WireTaxation(*declarations, *taxation, clock);
         WireSelectivity(*declarations, *selectivity, *taxation, clock);
         control = std::make_unique<control::ControlService>(*db, clock, *declarations);
+        servicedesk_sla = std::make_unique<servicedesk::SlaIntegration>(*db, clock, *servicedesk);
     }
 };
 
@@ -208,6 +214,7 @@ int Serve(const Config& cfg, bool demo) {
     http::Router router;
     api::RegisterRoutes(router, services);
     rt.jobs->Start();
+    rt.servicedesk_sla->Start(kSlaSweepInterval);  // SLA warnings, breaches and escalations
     const http::StaticFiles ui_files(web::EmbeddedAssets());  // the web UI (docs/ui.md)
     api::RegisterUiRoutes(router, ui_files);
 
@@ -252,6 +259,7 @@ int Serve(const Config& cfg, bool demo) {
     pthread_kill(waiter.native_handle(), SIGTERM);
     waiter.join();
     rt.jobs->Stop();
+    rt.servicedesk_sla->Stop();
     rt.db->Close();
     spdlog::info("event=stopped");
     return 0;

@@ -565,6 +565,7 @@ Result<ServiceRequest> ServiceDeskService::Insert(storage::Transaction& tx, cons
     auto loaded = detail::LoadRequest(tx, core::AccessScope{}, sr.id);
     if (!loaded) return Fail(std::move(loaded.error()));
     if (!*loaded) return Fail(Error::Internal("a request just written is missing"));
+    if (auto d = DecorateAll(tx, {&**loaded}); !d) return Fail(std::move(d.error()));
     return std::move(**loaded);
 }
 
@@ -772,6 +773,14 @@ Result<RequestPage> ServiceDeskService::List(const core::Principal& actor, const
     });
 }
 
+Result<ServiceRequest> ServiceDeskService::Reload(storage::Transaction& tx, RequestId id) {
+    auto r = detail::LoadRequest(tx, core::AccessScope{}, id);
+    if (!r) return Fail(std::move(r.error()));
+    if (!*r) return Fail(Error::Internal("a request just written is missing"));
+    if (auto d = DecorateAll(tx, {&**r}); !d) return Fail(std::move(d.error()));
+    return std::move(**r);
+}
+
 Result<std::optional<ServiceRequest>> ServiceDeskService::LoadForSystem(storage::Transaction& tx, RequestId id) {
     return detail::LoadRequest(tx, core::AccessScope{}, id);
 }
@@ -893,7 +902,7 @@ Result<ServiceRequest> ServiceDeskService::Update(const core::Principal& actor, 
         if (next.type != current.type) {
             if (auto e = Fire(tx, next, "type", now); !e) return Fail(std::move(e.error()));
         }
-        return next;
+        return Reload(tx, next.id);
     });
 }
 
@@ -948,7 +957,7 @@ Result<ServiceRequest> ServiceDeskService::ChangeStatus(const core::Principal& a
             }
         }
         if (auto e = Fire(tx, next, "status", now); !e) return Fail(std::move(e.error()));
-        return next;
+        return Reload(tx, next.id);
     });
 }
 
@@ -999,6 +1008,7 @@ Result<ServiceRequest> ServiceDeskService::Assign(const core::Principal& actor, 
         if (auto e = Fire(tx, next, "assigned", now); !e) return Fail(std::move(e.error()));
         auto reloaded = detail::LoadRequest(tx, core::AccessScope{}, id);
         if (!reloaded) return Fail(std::move(reloaded.error()));
+        if (auto d = DecorateAll(tx, {&**reloaded}); !d) return Fail(std::move(d.error()));
         return std::move(**reloaded);
     });
 }
@@ -1053,7 +1063,7 @@ Result<ServiceRequest> ServiceDeskService::Escalate(const core::Principal& actor
                                    {{"escalation_reason", nullptr, boost::json::value(*reason)}}};
         if (auto h = history::RecordChange(tx, actor, now, note); !h) return Fail(std::move(h.error()));
         if (auto e = Fire(tx, next, "escalated", now); !e) return Fail(std::move(e.error()));
-        return next;
+        return Reload(tx, next.id);
     });
 }
 
@@ -1095,7 +1105,7 @@ Result<ServiceRequest> ServiceDeskService::UpdateTags(const core::Principal& act
         next.tags.assign(tags.begin(), tags.end());
         if (next.tags == current.tags) return current;
         if (auto s = SaveForSystem(tx, current, next, now, actor); !s) return Fail(std::move(s.error()));
-        return next;
+        return Reload(tx, next.id);
     });
 }
 
@@ -1241,6 +1251,7 @@ Result<ReplyOutcome> ServiceDeskService::CustomerReply(storage::Transaction& tx,
     if (auto e = Fire(tx, target, "reply_customer", now); !e) return Fail(std::move(e.error()));
     auto reloaded = detail::LoadRequest(tx, core::AccessScope{}, target.id);
     if (!reloaded) return Fail(std::move(reloaded.error()));
+    if (auto d = DecorateAll(tx, {&**reloaded}); !d) return Fail(std::move(d.error()));
     out.request = std::move(**reloaded);
     return out;
 }
@@ -1343,6 +1354,7 @@ Result<ReplyOutcome> ServiceDeskService::AddReply(const core::Principal& actor, 
         }
         auto reloaded = detail::LoadRequest(tx, core::AccessScope{}, id);
         if (!reloaded) return Fail(std::move(reloaded.error()));
+        if (auto d = DecorateAll(tx, {&**reloaded}); !d) return Fail(std::move(d.error()));
         out.request = std::move(**reloaded);
         return out;
     });
@@ -1612,6 +1624,7 @@ Result<ServiceRequest> ServiceDeskService::Merge(const core::Principal& actor, R
         if (auto e = Fire(tx, closed, "status", now); !e) return Fail(std::move(e.error()));
         auto reloaded = detail::LoadRequest(tx, core::AccessScope{}, tgt.id);
         if (!reloaded) return Fail(std::move(reloaded.error()));
+        if (auto d = DecorateAll(tx, {&**reloaded}); !d) return Fail(std::move(d.error()));
         return std::move(**reloaded);
     });
 }

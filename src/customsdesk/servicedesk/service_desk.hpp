@@ -145,6 +145,13 @@ struct ServiceRequest {
     std::optional<core::Timestamp> first_response_at, resolved_at, closed_at;
     // Filled by Get (not in lists): counts visible to the caller.
     std::optional<std::int64_t> reply_count, note_count, attachment_count;
+    // SLA columns (sla_integration.hpp): the chosen policy, timeline, stored evaluation, markers.
+    std::optional<std::int64_t> sla_policy_id;
+    std::optional<std::string> sla_state;
+    std::optional<std::string> sla_json;
+    std::string sla_events = "[]";
+    std::string sla_raised = "[]";
+    std::optional<std::string> sla_next_check;
     // Extra members added to the JSON form (e.g. the SLA state), set by the SLA integration.
     boost::json::object extra;
 };
@@ -395,6 +402,8 @@ private:
     core::Result<void> Fire(storage::Transaction& tx, const ServiceRequest& r, std::string_view event,
                             core::Timestamp now);
     core::Result<void> DecorateAll(storage::Transaction& tx, std::vector<ServiceRequest*> rs);
+    // The request as stored now (after the observer's updates), decorated for the response.
+    core::Result<ServiceRequest> Reload(storage::Transaction& tx, RequestId id);
 };
 
 // JSON forms for the API. `staff` adds internal members (routing, note counts).

@@ -61,6 +61,12 @@ ServiceRequest RequestFromRow(const storage::Row& r) {
     s.first_response_at = OptTs(r.GetOptText(28));
     s.resolved_at = OptTs(r.GetOptText(29));
     s.closed_at = OptTs(r.GetOptText(30));
+    s.sla_policy_id = r.GetOptInt(31);
+    s.sla_state = r.GetOptText(32);
+    s.sla_json = r.GetOptText(33);
+    s.sla_events = r.GetText(34);
+    s.sla_raised = r.GetText(35);
+    s.sla_next_check = r.GetOptText(36);
     return s;
 }
 

@@ -21,7 +21,8 @@ inline constexpr std::string_view kRequestSelect =
     "r.requester_name, r.requester_email, t.type_key, r.form_version, r.priority, r.channel, r.language, r.subject, "
     "r.body, r.form_data, r.status, r.tier, g.group_key, r.assignee_id, u.display_name, r.tags, r.routing, "
     "r.merged_into_id, r.due_at, r.version, r.created_at, r.updated_at, r.first_response_at, r.resolved_at, "
-    "r.closed_at FROM sd_requests r JOIN organisations o ON o.id = r.organisation_id "
+    "r.closed_at, r.sla_policy_id, r.sla_state, r.sla_json, r.sla_events, r.sla_raised, r.sla_next_check "
+    "FROM sd_requests r JOIN organisations o ON o.id = r.organisation_id "
     "JOIN sd_request_types t ON t.id = r.type_id LEFT JOIN sd_service_groups g ON g.id = r.group_id "
     "LEFT JOIN users u ON u.id = r.assignee_id WHERE TRUE";
 

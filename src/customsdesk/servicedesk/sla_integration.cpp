@@ -1,0 +1,452 @@
+#include "customsdesk/servicedesk/sla_integration.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "customsdesk/core/json.hpp"
+#include "customsdesk/servicedesk/store.hpp"
+#include "customsdesk/sla/evaluation.hpp"
+#include "customsdesk/sla/sla_service.hpp"
+
+namespace customsdesk::servicedesk {
+
+using core::Error;
+using core::Fail;
+using core::Result;
+
+namespace {
+
+constexpr sla::Metric kMetrics[] = {sla::Metric::kFirstResponse, sla::Metric::kNextResponse, sla::Metric::kResolution};
+
+// Severity order for the overall state (worst first).
+constexpr std::string_view kSeverity[] = {"breached", "warning", "paused", "on_track", "met", "not_applicable"};
+int Severity(std::string_view s) {
+    for (std::size_t i = 0; i < std::size(kSeverity); ++i)
+        if (kSeverity[i] == s) return static_cast<int>(i);
+    return static_cast<int>(std::size(kSeverity));
+}
+
+std::string Ts(core::Timestamp t) { return core::FormatTimestamp(t); }
+boost::json::value OptTs(const std::optional<core::Timestamp>& t) {
+    return t ? boost::json::value(core::FormatTimestamp(*t)) : nullptr;
+}
+
+std::vector<sla::SlaEvent> ParseEvents(const std::string& text) {
+    std::vector<sla::SlaEvent> out;
+    auto v = core::ParseJson(text);
+    if (!v || !v->is_array()) return out;
+    for (const auto& e : v->as_array()) {
+        if (!e.is_object()) continue;
+        const auto& o = e.as_object();
+        const auto* at = o.if_contains("at");
+        const auto* kind = o.if_contains("kind");
+        if (!at || !kind || !at->is_string() || !kind->is_string()) continue;
+        auto t = core::ParseTimestamp(at->as_string());
+        auto k = sla::ParseEventKind(kind->as_string());
+        if (!t || !k) continue;
+        sla::SlaEvent ev{*t, *k, {}};
+        if (const auto* s = o.if_contains("status"); s && s->is_string()) ev.status = std::string(s->as_string());
+        out.push_back(std::move(ev));
+    }
+    return out;
+}
+
+std::string EventsJson(const std::vector<sla::SlaEvent>& events) {
+    boost::json::array a;
+    for (const auto& e : events) {
+        boost::json::object o{{"at", Ts(e.at)}, {"kind", sla::EventKindName(e.kind)}};
+        if (e.kind == sla::EventKind::kStatusChanged) o["status"] = e.status;
+        a.push_back(std::move(o));
+    }
+    return boost::json::serialize(a);
+}
+
+std::set<std::string> ParseMarkers(const std::string& text) {
+    std::set<std::string> out;
+    auto v = core::ParseJson(text);
+    if (v && v->is_array())
+        for (const auto& m : v->as_array())
+            if (m.is_string()) out.emplace(m.as_string());
+    return out;
+}
+
+std::string MarkersJson(const std::set<std::string>& markers) {
+    boost::json::array a;
+    for (const auto& m : markers) a.emplace_back(m);
+    return boost::json::serialize(a);
+}
+
+std::string Marker(sla::Metric m, std::string_view what, const sla::MetricEvaluation& e) {
+    return fmt::format("{}:{}:{}", sla::MetricName(m), what, e.started_at ? Ts(*e.started_at) : "");
+}
+
+// What is stored per request after an evaluation.
+struct Stored {
+    std::string state;        // overall
+    std::string json;         // sla_json
+    std::string due_at;       // queue order
+    std::optional<std::string> next_check;
+};
+
+Stored Summarise(const sla::PolicyRecord& policy, const sla::SlaEvaluation& ev) {
+    boost::json::object metrics;
+    std::string overall = "not_applicable";
+    std::optional<core::Timestamp> due;
+    for (auto m : kMetrics) {
+        const auto& e = ev.Get(m);
+        const std::string state(sla::SlaStateName(e.state));
+        metrics[sla::MetricName(m)] = boost::json::object{{"state", state},
+                                                          {"due_at", OptTs(e.due)},
+                                                          {"warning_at", OptTs(e.warning_at)},
+                                                          {"started_at", OptTs(e.started_at)},
+                                                          {"completed_at", OptTs(e.completed_at)},
+                                                          {"elapsed_seconds", e.elapsed_seconds},
+                                                          {"breached_cycles", e.breached_cycles}};
+        if (Severity(state) < Severity(overall)) overall = state;
+        const bool open = e.state == sla::SlaState::kOnTrack || e.state == sla::SlaState::kWarning ||
+                          (e.state == sla::SlaState::kBreached && !e.completed_at);
+        if (open && e.due && (!due || *e.due < *due)) due = e.due;
+    }
+    Stored s;
+    s.state = overall;
+    s.json = boost::json::serialize(boost::json::object{
+        {"policy_id", policy.id.value()}, {"policy_name", policy.name}, {"metrics", std::move(metrics)}});
+    s.due_at = due ? Ts(*due) : std::string(kNoDue);
+    if (ev.next_check) s.next_check = Ts(*ev.next_check);
+    return s;
+}
+
+// The stored metrics brought up to `now` (running metrics turn warning and breached as time passes).
+boost::json::object Live(const std::string& json, core::Timestamp now) {
+    auto v = core::ParseJsonObject(json);
+    if (!v) return {};
+    boost::json::object out = std::move(*v);
+    std::string overall = "not_applicable";
+    std::optional<std::string> due;
+    const std::string now_text = Ts(now);
+    if (auto* metrics = out.if_contains("metrics"); metrics && metrics->is_object()) {
+        for (auto& kv : metrics->as_object()) {
+            if (!kv.value().is_object()) continue;
+            auto& m = kv.value().as_object();
+            std::string state(m["state"].is_string() ? m["state"].as_string() : "not_applicable");
+            const auto* d = m.if_contains("due_at");
+            const auto* w = m.if_contains("warning_at");
+            const bool running = state == "on_track" || state == "warning";
+            if (running && d && d->is_string() && std::string_view(d->as_string()) <= now_text) state = "breached";
+            else if (state == "on_track" && w && w->is_string() && std::string_view(w->as_string()) <= now_text)
+                state = "warning";
+            m["state"] = state;
+            if (Severity(state) < Severity(overall)) overall = state;
+            const bool open = running || (state == "breached" && m["completed_at"].is_null());
+            if (open && d && d->is_string() && (!due || std::string(d->as_string()) < *due))
+                due = std::string(d->as_string());
+        }
+    }
+    out["state"] = overall;
+    out["due_at"] = due ? boost::json::value(*due) : nullptr;
+    return out;
+}
+
+struct PolicyContext {
+    sla::PolicyRecord policy;
+    sla::BusinessCalendar calendar;
+};
+
+Result<PolicyContext> LoadContext(storage::Transaction& tx, std::int64_t policy_id) {
+    auto policy = sla::LoadPolicy(tx, sla::PolicyId(policy_id));
+    if (!policy) return Fail(std::move(policy.error()));
+    auto calendar = sla::LoadCalendar(tx, policy->calendar_id);
+    if (!calendar) return Fail(std::move(calendar.error()));
+    return PolicyContext{std::move(*policy), std::move(*calendar)};
+}
+
+Result<std::optional<std::string>> CustomerGroupOf(storage::Transaction& tx, core::OrganisationId org) {
+    auto row = tx.QueryOne("SELECT customer_group FROM organisations WHERE id = $1", {org.value()});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<std::string>{};
+    return (*row)->GetOptText(0);
+}
+
+// True when a metric is warned or breached and not yet raised (the sweep should look now).
+bool Unraised(const sla::SlaEvaluation& ev, const std::set<std::string>& raised) {
+    for (auto m : kMetrics) {
+        const auto& e = ev.Get(m);
+        if (e.completed_at) continue;
+        if (e.state == sla::SlaState::kWarning && !raised.contains(Marker(m, "warning", e))) return true;
+        if (e.state == sla::SlaState::kBreached && !raised.contains(Marker(m, "breach", e))) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+SlaIntegration::SlaIntegration(storage::Database& db, const core::Clock& clock, ServiceDeskService& desk)
+    : db_(db), clock_(clock), desk_(desk) {
+    desk_.SetObserver(this);
+}
+
+SlaIntegration::~SlaIntegration() {
+    Stop();
+    desk_.SetObserver(nullptr);
+}
+
+Result<void> SlaIntegration::OnEvent(storage::Transaction& tx, const ServiceRequest& request, std::string_view event,
+                                     core::Timestamp now) {
+    // The current row (the observer may be called several times in one transaction).
+    auto loaded = detail::LoadRequest(tx, core::AccessScope{}, request.id);
+    if (!loaded) return Fail(std::move(loaded.error()));
+    if (!*loaded) return Fail(Error::Internal("a request being changed is missing"));
+    const ServiceRequest& r = **loaded;
+    auto events = ParseEvents(r.sla_events);
+    std::optional<std::int64_t> policy_id = r.sla_policy_id;
+    if (event == "created") {
+        events = {sla::SlaEvent{now, sla::EventKind::kCreated, {}}};
+    } else if (event == "reply_agent") {
+        events.push_back({now, sla::EventKind::kAgentReply, {}});
+    } else if (event == "reply_customer") {
+        events.push_back({now, sla::EventKind::kCustomerReply, {}});
+    } else if (event == "status") {
+        events.push_back({now, sla::EventKind::kStatusChanged, std::string(StatusName(r.status))});
+    } else if (event != "priority" && event != "type") {
+        return {};  // assignment and escalation do not change the clocks
+    }
+    if (events.empty()) events.push_back({r.created_at, sla::EventKind::kCreated, {}});
+    if (event == "created" || event == "priority" || event == "type") {
+        auto group = CustomerGroupOf(tx, r.organisation);
+        if (!group) return Fail(std::move(group.error()));
+        auto policy = sla::SelectPolicy(tx, group->value_or(""), r.type, PriorityName(r.priority));
+        if (!policy) return Fail(std::move(policy.error()));
+        policy_id.reset();
+        if (*policy) policy_id = (*policy)->id.value();
+    }
+    Stored stored{"", "", std::string(kNoDue), std::nullopt};
+    std::optional<std::string> state;
+    std::optional<std::string> json;
+    if (policy_id) {
+        auto ctx = LoadContext(tx, *policy_id);
+        if (!ctx) return Fail(std::move(ctx.error()));
+        auto ev = sla::EvaluateSla(ctx->calendar, ctx->policy.targets, events, now);
+        if (!ev) return Fail(Error::Internal("SLA evaluation failed: " + ev.error().message));
+        stored = Summarise(ctx->policy, *ev);
+        state = stored.state;
+        json = stored.json;
+        // Something already warned or breached (e.g. a reopen): let the sweep raise it now.
+        if (Unraised(*ev, ParseMarkers(r.sla_raised))) stored.next_check = Ts(now);
+    }
+    auto n = tx.Execute(
+        "UPDATE sd_requests SET sla_policy_id = $1, sla_events = $2, sla_state = $3, sla_json = $4, due_at = $5, "
+        "sla_next_check = $6 WHERE id = $7",
+        {policy_id ? storage::Param(*policy_id) : storage::Null(), EventsJson(events), storage::Opt(state),
+         storage::Opt(json), stored.due_at, storage::Opt(stored.next_check), r.id.value()});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
+}
+
+Result<void> SlaIntegration::Decorate(storage::Transaction&, std::vector<ServiceRequest*> requests) {
+    const auto now = clock_.Now();
+    for (auto* r : requests) {
+        if (!r->sla_json) continue;
+        r->extra["sla"] = Live(*r->sla_json, now);
+    }
+    return {};
+}
+
+std::optional<std::string> SlaIntegration::SlaStateCondition(std::string_view state) const {
+    const std::string now = Ts(clock_.Now());
+    if (state == "breached") {
+        return fmt::format("(r.sla_state = 'breached' OR (r.sla_state IN ('on_track', 'warning') AND r.due_at <= '{}'))",
+                           now);
+    }
+    if (state == "warning" || state == "on_track") {
+        return fmt::format("(r.sla_state = '{}' AND r.due_at > '{}')", state, now);
+    }
+    if (state == "paused" || state == "met" || state == "not_applicable") {
+        return fmt::format("r.sla_state = '{}'", state);
+    }
+    if (state == "none") return std::string("r.sla_state IS NULL");
+    return std::nullopt;
+}
+
+Result<SlaIntegration::SweepReport> SlaIntegration::SweepOnce(core::Timestamp now, int batch) {
+    SweepReport report;
+    const std::string now_text = Ts(now);
+    auto ids = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::vector<std::int64_t>> {
+        auto rows = tx.Query(
+            "SELECT id FROM sd_requests WHERE sla_next_check IS NOT NULL AND sla_next_check <= $1 "
+            "ORDER BY sla_next_check LIMIT $2",
+            {now_text, static_cast<std::int64_t>(std::clamp(batch, 1, 10000))});
+        if (!rows) return Fail(std::move(rows.error()));
+        std::vector<std::int64_t> out;
+        for (const auto& r : rows->rows) out.push_back(r.GetInt(0));
+        return out;
+    });
+    if (!ids) return Fail(std::move(ids.error()));
+    if (ids->empty()) return report;
+    const core::Principal system = core::Principal::System();
+    auto done = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<SweepReport> {
+        SweepReport rep;
+        for (const auto id : *ids) {
+            auto loaded = detail::LoadRequest(tx, core::AccessScope{}, RequestId(id));
+            if (!loaded) return Fail(std::move(loaded.error()));
+            // Gone, or already handled by another sweeper before we got the write lock.
+            if (!*loaded || !(*loaded)->sla_next_check || *(*loaded)->sla_next_check > now_text) {
+                ++rep.skipped;
+                continue;
+            }
+            ServiceRequest current = std::move(**loaded);
+            ++rep.examined;
+            std::set<std::string> raised = ParseMarkers(current.sla_raised);
+            Stored stored{"", "", std::string(kNoDue), std::nullopt};
+            std::optional<std::string> state, json;
+            std::vector<std::pair<sla::Metric, std::string>> fired;  // (metric, "warning" | "breach")
+            std::optional<PolicyContext> ctx;
+            if (current.sla_policy_id) {
+                auto c = LoadContext(tx, *current.sla_policy_id);
+                if (!c) return Fail(std::move(c.error()));
+                ctx = std::move(*c);
+                const auto events = ParseEvents(current.sla_events);
+                auto ev = sla::EvaluateSla(ctx->calendar, ctx->policy.targets, events, now);
+                if (!ev) return Fail(Error::Internal("SLA evaluation failed: " + ev.error().message));
+                stored = Summarise(ctx->policy, *ev);
+                state = stored.state;
+                json = stored.json;
+                for (auto m : kMetrics) {
+                    const auto& e = ev->Get(m);
+                    if (e.completed_at) continue;
+                    const std::string warn = Marker(m, "warning", e);
+                    const std::string breach = Marker(m, "breach", e);
+                    if (e.state == sla::SlaState::kBreached) {
+                        if (raised.insert(breach).second) fired.emplace_back(m, "breach");
+                        raised.insert(warn);  // a late sweep does not send a stale warning
+                    } else if (e.state == sla::SlaState::kWarning) {
+                        if (raised.insert(warn).second) fired.emplace_back(m, "warning");
+                    }
+                }
+            }
+            // Claim: compare-and-set on what we read; a concurrent sweeper's claim makes this miss.
+            auto claim = tx.Execute(
+                "UPDATE sd_requests SET sla_state = $1, sla_json = $2, due_at = $3, sla_next_check = $4, "
+                "sla_raised = $5 WHERE id = $6 AND sla_raised = $7 AND sla_next_check = $8",
+                {storage::Opt(state), storage::Opt(json), stored.due_at, storage::Opt(stored.next_check),
+                 MarkersJson(raised), id, current.sla_raised, *current.sla_next_check});
+            if (!claim) return Fail(std::move(claim.error()));
+            if (*claim != 1) {
+                ++rep.skipped;
+                continue;
+            }
+            if (fired.empty() || !ctx) continue;
+            // Raise: history entry, then the policy's escalation actions.
+            ServiceRequest next = current;
+            std::vector<std::string> notes;
+            for (const auto& [metric, what] : fired) {
+                (what == "breach" ? rep.breaches : rep.warnings) += 1;
+                history::ChangeRecord rec{"service_request_note", id, current.organisation.value(),
+                                          history::ChangeAction::kUpdate,
+                                          {{"sla_" + what, nullptr, boost::json::value(sla::MetricName(metric))}}};
+                if (auto h = history::RecordChange(tx, system, now, rec); !h) return Fail(std::move(h.error()));
+                for (const auto& esc : ctx->policy.escalations) {
+                    const std::string on = what == "breach" ? "breach" : "warning";
+                    if (esc.on != on) continue;
+                    if (esc.metric != "any" && esc.metric != sla::MetricName(metric)) continue;
+                    ++rep.actions;
+                    const std::string label = fmt::format("SLA {} ({}, policy {})", what == "breach" ? "breach" : "warning",
+                                                          sla::MetricName(metric), ctx->policy.name);
+                    if (esc.action == "notify") {
+                        notes.push_back(fmt::format("{}: notify {}", label, esc.target.empty() ? "assignee" : esc.target));
+                        std::optional<std::string> address;
+                        if (esc.target == "requester") address = current.requester_email;
+                        else if (IsEmailAddress(esc.target)) address = esc.target;
+                        if (address && !address->empty()) {
+                            if (auto n = desk_.NotifyAddress(tx, current, what == "breach" ? "sla_breach" : "sla_warning",
+                                                             *address, fmt::format("[{}] {}", current.number, label),
+                                                             fmt::format("{}\n{}: {}", label, current.number,
+                                                                         current.subject),
+                                                             now);
+                                !n)
+                                return Fail(std::move(n.error()));
+                        }
+                    } else if (esc.action == "raise_priority") {
+                        next.priority = RaisedPriority(next.priority);
+                        notes.push_back(fmt::format("{}: priority {}", label, PriorityName(next.priority)));
+                    } else if (esc.action == "move_tier" || esc.action == "move_group") {
+                        auto groups = detail::LoadGroups(tx);
+                        if (!groups) return Fail(std::move(groups.error()));
+                        const ServiceGroup* target = nullptr;
+                        if (esc.action == "move_group") {
+                            for (const auto& g : *groups)
+                                if (g.key == esc.target) target = &g;
+                        } else {
+                            auto tier = esc.target.empty() ? NextTier(next.tier) : ParseTier(esc.target);
+                            for (const auto& g : *groups)
+                                if (tier && g.tier == *tier && g.tier_default) target = &g;
+                        }
+                        if (target == nullptr) {
+                            notes.push_back(fmt::format("{}: {} '{}' not possible", label, esc.action, esc.target));
+                            continue;
+                        }
+                        next.tier = target->tier;
+                        next.group = target->key;
+                        next.assignee_id.reset();
+                        notes.push_back(fmt::format("{}: moved to {} ({})", label, target->key, TierName(target->tier)));
+                    }
+                }
+            }
+            if (next.priority != current.priority || next.tier != current.tier || next.group != current.group) {
+                // The claim did not change the version; write the escalation with history.
+                if (auto s = desk_.SaveForSystem(tx, current, next, now, system); !s) return Fail(std::move(s.error()));
+            }
+            for (const auto& text : notes) {
+                auto m = tx.Execute(
+                    "INSERT INTO sd_messages (request_id, organisation_id, kind, direction, channel, author_name, body, "
+                    "created_at) VALUES ($1, $2, 'note', 'agent', 'portal', 'System (SLA)', $3, $4)",
+                    {id, current.organisation.value(), text, now_text});
+                if (!m) return Fail(std::move(m.error()));
+            }
+        }
+        return rep;
+    });
+    if (!done) return Fail(std::move(done.error()));
+    return *done;
+}
+
+void SlaIntegration::Start(std::chrono::milliseconds interval) {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = false;
+    }
+    thread_ = std::thread([this, interval] {
+        std::unique_lock lock(mutex_);
+        while (!stopping_) {
+            lock.unlock();
+            // Drain: a full batch means there may be more due right now.
+            for (int round = 0; round < 100; ++round) {
+                auto r = SweepOnce(clock_.Now());
+                if (!r) {
+                    spdlog::warn("event=sla_sweep_failed error=\"{}\"", r.error().message);
+                    break;
+                }
+                if (r->warnings + r->breaches > 0) {
+                    spdlog::info("event=sla_sweep examined={} warnings={} breaches={} actions={} skipped={}",
+                                 r->examined, r->warnings, r->breaches, r->actions, r->skipped);
+                }
+                if (r->examined + r->skipped < kDefaultSweepBatch) break;
+            }
+            lock.lock();
+            wake_.wait_for(lock, interval, [this] { return stopping_; });
+        }
+    });
+}
+
+void SlaIntegration::Stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace customsdesk::servicedesk
