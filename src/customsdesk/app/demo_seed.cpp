@@ -90,6 +90,7 @@ core::Result<bool> SeedDemo(storage::Database& db, accounts::AccountService& acc
     if (auto r = SeedTaxationDemo(db, core::SystemClock()); !r) return core::Fail(std::move(r.error()));
     if (auto r = SeedDemoDeclarations(db, *first); !r) return core::Fail(std::move(r.error()));
     if (auto r = SeedSelectivityDemo(db); !r) return core::Fail(std::move(r.error()));
+    if (auto r = SeedDemoServiceDesk(db); !r) return core::Fail(std::move(r.error()));
     return true;
 }
 

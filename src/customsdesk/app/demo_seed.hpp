@@ -25,5 +25,7 @@ core::Result<bool> SeedDemo(storage::Database& db, accounts::AccountService& acc
 
 // AEO authorisations of demo traders (demo_selectivity.cpp); called by SeedDemo.
 core::Result<void> SeedSelectivityDemo(storage::Database& db);
+// The service desk demo (demo_servicedesk.cpp): three dozen requests in every status, canned responses.
+core::Result<void> SeedDemoServiceDesk(storage::Database& db);
 
 }  // namespace customsdesk::app
