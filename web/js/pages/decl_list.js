@@ -128,11 +128,11 @@ export function DeclarationListPage({ route }) {
       ${shown.length > 0 && html`<div class="table-wrap"><table class="results" id="decl-list">
         <caption class="visually-hidden">${title}</caption>
         <thead><tr><th scope="col">${t('decl.field.lrn')}</th><th scope="col">${t('decl.field.mrn')}</th>
-          <th scope="col">${t('decl.field.type')}</th><th scope="col">${t('decl.field.state')}</th>
+          <th scope="col">${t('decl.field.type_short')}</th><th scope="col">${t('decl.field.state')}</th>
           <th scope="col">${t('decl.field.lane')}</th>
           ${staff && html`<th scope="col">${t('decl.field.declarant')}</th>`}
-          ${offices.length > 0 && html`<th scope="col">${t('decl.field.office')}</th>`}
-          <th scope="col">${t('decl.field.created')}</th></tr></thead>
+          ${offices.length > 0 && html`<th scope="col">${t('decl.field.office_short')}</th>`}
+          <th scope="col">${staff ? t('decl.field.accepted') : t('decl.field.created')}</th></tr></thead>
         <tbody>${shown.map((d) => html`<tr key=${d.id} data-lrn=${d.lrn}>
           <td><a class="result-link" href=${`/declarations/${d.id}`}>${d.lrn}</a></td>
           <td class="mono">${d.mrn || '—'}</td>
@@ -141,7 +141,7 @@ export function DeclarationListPage({ route }) {
           <td><${LaneTag} lane=${d.lane} /></td>
           ${staff && html`<td class="mono">${d.declarant_eori || ''}</td>`}
           ${offices.length > 0 && html`<td>${officeOf(d)}</td>`}
-          <td>${formatDateTime(d.created_at || d.accepted_at)}</td>
+          <td>${formatDateTime(staff ? (d.accepted_at || d.created_at) : d.created_at)}</td>
         </tr>`)}</tbody>
       </table></div>`}
       ${next && html`<div class="pager"><button type="button" class="secondary" onClick=${more}>${t('sd.show_more')}</button></div>`}`}
