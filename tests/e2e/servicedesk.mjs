@@ -55,6 +55,11 @@ export function register(runner, h) {
       requestId = Number(page.url().split('/').pop());
       assert((await page.textContent('.banner-info')).includes(number), 'the banner names the number');
       assert(await page.isVisible('#sd-sla .sla'), 'the SLA timer is shown');
+      if (await page.isVisible('#sd-sla-policy')) {
+        // The server applies an SLA policy: the state is named and the time left is counted.
+        assertEqual(await page.getAttribute('#sd-sla .sla', 'data-sla-state'), 'on_track', 'a new request is on track');
+        assert((await page.textContent('#sd-sla .sla-left')).includes('jäljellä'), 'the time left is shown');
+      }
       const answers = await page.textContent('#form-answers');
       assert(answers.includes('EDI-sanomat') && answers.includes('Estää tulliselvityksen'), `form answers with labels: ${answers}`);
       assert(!(await page.isVisible('#sd-routing')), 'a trader does not see the routing decision');

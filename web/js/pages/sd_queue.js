@@ -123,10 +123,10 @@ export function ServiceDeskQueuePage({ route }) {
           <th scope="col">${t('sd.field.type')}</th><th scope="col">${t('sd.field.status')}</th>
           ${staff && html`<th scope="col">${t('sd.field.group')}</th><th scope="col">${t('sd.field.assignee')}</th>
             <th scope="col">${t('sd.field.priority')}</th>`}
-          <th scope="col">${t('sd.field.sla')}</th><th scope="col">${staff ? t('sd.field.due') : t('sd.field.created')}</th>
+          <th scope="col">${staff ? t('sd.field.sla_due') : t('sd.field.sla')}</th>${!staff && html`<th scope="col">${t('sd.field.created')}</th>`}
         </tr></thead>
         <tbody>${items.map((r) => html`<tr key=${r.id} data-number=${r.number}>
-          <td><a class="result-link" href=${`/servicedesk/${r.id}`}>${r.number}</a></td>
+          <td class="nowrap"><a class="result-link" href=${`/servicedesk/${r.id}`}>${r.number}</a></td>
           <td>${r.subject}</td>
           ${staff && html`<td>${r.organisation_name || ''}</td>`}
           <td>${cat.typeName(r.type)}</td>
@@ -134,8 +134,9 @@ export function ServiceDeskQueuePage({ route }) {
           ${staff && html`<td>${cat.groupName(r.group)}<div class="muted">${sdTierLabel(r.tier)}</div></td>
             <td>${r.assignee_name || html`<span class="muted">${t('sd.assignee.none')}</span>`}</td>
             <td>${sdPriorityLabel(r.priority)}</td>`}
-          <td><${SlaTimer} req=${r} now=${now} /></td>
-          <td>${staff ? (r.due_at && !r.due_at.startsWith('9999') ? formatDateTime(r.due_at) : '—') : formatDateTime(r.created_at)}</td>
+          <td><${SlaTimer} req=${r} now=${now} />
+            ${staff && r.due_at && !r.due_at.startsWith('9999') && html`<div class="muted small"><time dateTime=${r.due_at}>${formatDateTime(r.due_at)}</time></div>`}</td>
+          ${!staff && html`<td>${formatDateTime(r.created_at)}</td>`}
         </tr>`)}</tbody>
       </table></div>`}
       ${next && html`<div class="pager"><button type="button" class="secondary" onClick=${more} disabled=${loadingMore}>

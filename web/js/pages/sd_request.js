@@ -334,6 +334,7 @@ export function ServiceRequestPage({ id }) {
           ${staff && html`<div class="row"><dt>${t('sd.field.assignee')}</dt><dd id="sd-assignee">${req.assignee_name || t('sd.assignee.none')}</dd></div>`}
           <div class="row"><dt>${t('sd.field.created')}</dt><dd>${formatDateTime(req.created_at)}</dd></div>
           ${req.first_response_at && html`<div class="row"><dt>${t('sd.field.first_response')}</dt><dd>${formatDateTime(req.first_response_at)}</dd></div>`}
+          ${req.sla?.policy_name && html`<div class="row"><dt>${t('sd.field.sla_policy')}</dt><dd id="sd-sla-policy">${req.sla.policy_name}</dd></div>`}
           ${sla.due && html`<div class="row"><dt>${t('sd.field.due')}</dt><dd>${formatDateTime(sla.due.toISOString())}</dd></div>`}
           ${sla.metrics.map((m) => html`<div class="row"><dt>${tOr(`sd.sla.metric.${m.name}`, m.name)}</dt>
             <dd>${tOr(`sd.sla.state.${m.state}`, m.state)}${m.due ? ` · ${formatDateTime(m.due.toISOString())}` : ''}</dd></div>`)}
