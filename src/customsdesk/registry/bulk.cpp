@@ -49,11 +49,12 @@ std::string Statement(std::string_view head, std::size_t columns, std::size_t ro
 }  // namespace
 
 core::Result<void> BulkInsert(storage::Transaction& tx, std::string_view head, std::size_t columns,
-                              const std::vector<storage::Param>& params) {
+                              const std::vector<storage::Param>& params, std::size_t rows_per_statement) {
     if (columns == 0 || params.size() % columns != 0) return core::Fail(core::Error::Internal("BulkInsert: bad shape"));
     const std::size_t total_rows = params.size() / columns;
-    const std::size_t batch = std::max<std::size_t>(1, std::min(kBulkRowsPerStatement, kMaxBulkParams / columns));
-    const std::string full = Statement(head, columns, batch);
+    const std::size_t batch = std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / columns));
+    if (total_rows == 0) return {};
+    const std::string full = total_rows >= batch ? Statement(head, columns, batch) : std::string();
     std::size_t row = 0;
     while (row < total_rows) {
         const std::size_t n = std::min(batch, total_rows - row);

@@ -21,7 +21,9 @@ inline constexpr std::size_t kBulkRowsPerStatement = 200;
 core::Result<std::vector<std::int64_t>> AllocateIds(storage::Transaction& tx, std::string_view table, std::size_t n);
 
 // `head` is "INSERT INTO t (a, b, c)"; `params` holds rows of `columns` values each, row after row.
+// `rows_per_statement` is capped so that a statement has at most kMaxBulkParams parameters.
 core::Result<void> BulkInsert(storage::Transaction& tx, std::string_view head, std::size_t columns,
-                              const std::vector<storage::Param>& params);
+                              const std::vector<storage::Param>& params,
+                              std::size_t rows_per_statement = kBulkRowsPerStatement);
 
 }  // namespace customsdesk::registry

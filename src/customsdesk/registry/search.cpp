@@ -16,24 +16,22 @@ namespace {
 using core::Fail;
 using core::Result;
 
-constexpr std::string_view kFindEntry = "SELECT id FROM search_entries WHERE entity_type = $1 AND entity_id = $2";
+constexpr std::string_view kFindEntry = "SELECT terms, key_list FROM search_entries WHERE id = $1";
 constexpr std::string_view kDeleteEntry = "DELETE FROM search_entries WHERE id = $1";
-constexpr std::string_view kDeleteKeys = "DELETE FROM search_keys WHERE entry_id = $1";
-constexpr std::string_view kDeleteFts = "DELETE FROM search_fts WHERE rowid = $1";
-constexpr std::string_view kInsertEntrySqlite =
-    "INSERT INTO search_entries (id, entity_type, entity_id, organisation_id, title, subtitle, name_key)";
-constexpr std::string_view kInsertEntryPostgres =
-    "INSERT INTO search_entries (id, entity_type, entity_id, organisation_id, title, subtitle, name_key, terms)";
+constexpr std::string_view kDeleteKey = "DELETE FROM search_keys WHERE key = $1 AND entry_id = $2";
+// search_fts is contentless (V021): a row is removed by giving FTS5 the words it was indexed with.
+constexpr std::string_view kDeleteFts = "INSERT INTO search_fts (search_fts, rowid, terms) VALUES ('delete', $1, $2)";
+constexpr std::string_view kInsertEntry =
+    "INSERT INTO search_entries (id, entity_type, entity_id, organisation_id, title, subtitle, name_key, terms, "
+    "key_list)";
+constexpr std::size_t kEntryColumns = 9;
 constexpr std::string_view kInsertKey = "INSERT INTO search_keys (key, entry_id)";
-constexpr std::string_view kInsertFts = "INSERT INTO search_fts (rowid, terms, scope)";
-// Staging for big batches (SQLite, see IndexNewDocs): a temporary table of this connection.
-constexpr std::size_t kStagedFtsDocs = 1000;
-constexpr std::string_view kCreateFtsStage =
-    "CREATE TEMP TABLE IF NOT EXISTS search_fts_stage (id INTEGER PRIMARY KEY, terms TEXT NOT NULL, scope TEXT NOT NULL)";
-constexpr std::string_view kInsertFtsStage = "INSERT INTO temp.search_fts_stage (id, terms, scope)";
-constexpr std::string_view kFlushFtsStage =
-    "INSERT INTO search_fts (rowid, terms, scope) SELECT id, terms, scope FROM temp.search_fts_stage ORDER BY id";
-constexpr std::string_view kClearFtsStage = "DELETE FROM temp.search_fts_stage";
+constexpr std::string_view kInsertFts = "INSERT INTO search_fts (rowid, terms)";
+// FTS5 writes its pending terms as a new segment at the end of EVERY statement, so a big batch
+// (an import) reaches search_fts in statements of kBigFtsRows rows (few segments, few merges);
+// a statement still stays far below the statement timeout.
+constexpr std::size_t kBigFtsBatch = 1000;
+constexpr std::size_t kBigFtsRows = 15000;
 
 constexpr std::string_view kHitColumns =
     "SELECT e.id, e.entity_type, e.entity_id, e.organisation_id, e.title, e.subtitle, e.name_key";
@@ -66,29 +64,20 @@ std::vector<std::string> Keys(const SearchDoc& d) {
     return out;
 }
 
-std::string Scope(std::int64_t organisation_id) { return fmt::format("o{}", organisation_id); }
-
 // Appends the parameters of one entry row (and its keys / FTS row) to the batches.
-void AddRows(storage::Dialect dialect, const SearchDoc& d, std::int64_t entry_id, std::vector<storage::Param>& entries,
+void AddRows(storage::Dialect dialect, const SearchDoc& d, std::vector<storage::Param>& entries,
              std::vector<storage::Param>& keys, std::vector<storage::Param>& fts) {
-    const std::string terms = Terms(d);
-    entries.insert(entries.end(), {entry_id, std::string(EntityKindName(d.kind)), d.entity_id, d.organisation_id,
-                                   d.title, d.subtitle, NameKey(d.name)});
-    if (dialect == storage::Dialect::kPostgres) {
-        entries.emplace_back(terms);
-    } else {
-        fts.insert(fts.end(), {entry_id, terms, Scope(d.organisation_id)});
+    const std::int64_t id = EntryId(d.kind, d.entity_id);
+    std::string terms = Terms(d);
+    std::string key_list;
+    for (auto& k : Keys(d)) {
+        if (!key_list.empty()) key_list += ' ';
+        key_list += k;
+        keys.insert(keys.end(), {std::move(k), id});
     }
-    for (auto& k : Keys(d)) keys.insert(keys.end(), {std::move(k), entry_id});
-}
-
-Result<void> WriteRows(storage::Transaction& tx, const std::vector<storage::Param>& entries,
-                       const std::vector<storage::Param>& keys, const std::vector<storage::Param>& fts, bool staged) {
-    const bool pg = tx.dialect() == storage::Dialect::kPostgres;
-    if (auto r = BulkInsert(tx, pg ? kInsertEntryPostgres : kInsertEntrySqlite, pg ? 8 : 7, entries); !r) return r;
-    if (auto r = BulkInsert(tx, kInsertKey, 2, keys); !r) return r;
-    if (!pg) return BulkInsert(tx, staged ? kInsertFtsStage : kInsertFts, 3, fts);
-    return {};
+    if (dialect == storage::Dialect::kSqlite) fts.insert(fts.end(), {id, terms});
+    entries.insert(entries.end(), {id, std::string(EntityKindName(d.kind)), d.entity_id, d.organisation_id, d.title,
+                                   d.subtitle, NameKey(d.name), std::move(terms), std::move(key_list)});
 }
 
 std::string CityList(const std::vector<Address>& addresses) {
@@ -181,14 +170,31 @@ SearchDoc ContactDoc(const Contact& c) {
     return d;
 }
 
+std::int64_t EntryId(EntityKind kind, std::int64_t entity_id) {
+    switch (kind) {
+        case EntityKind::kOrganisation: return entity_id * 4 + 1;
+        case EntityKind::kEstablishment: return entity_id * 4 + 2;
+        case EntityKind::kContact: return entity_id * 4 + 3;
+    }
+    return entity_id * 4 + 1;
+}
+
 Result<void> UnindexDoc(storage::Transaction& tx, EntityKind kind, std::int64_t entity_id) {
-    auto row = tx.QueryOne(kFindEntry, {std::string(EntityKindName(kind)), entity_id});
+    const std::int64_t id = EntryId(kind, entity_id);
+    auto row = tx.QueryOne(kFindEntry, {id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return {};
-    const std::int64_t id = (*row)->GetInt(0);
-    if (auto r = tx.Execute(kDeleteKeys, {id}); !r) return Fail(std::move(r.error()));
+    const std::string& key_list = (*row)->GetText(1);
+    for (std::size_t i = 0; i < key_list.size();) {
+        auto sp = key_list.find(' ', i);
+        if (sp == std::string::npos) sp = key_list.size();
+        if (sp > i) {
+            if (auto r = tx.Execute(kDeleteKey, {key_list.substr(i, sp - i), id}); !r) return Fail(std::move(r.error()));
+        }
+        i = sp + 1;
+    }
     if (tx.dialect() == storage::Dialect::kSqlite) {
-        if (auto r = tx.Execute(kDeleteFts, {id}); !r) return Fail(std::move(r.error()));
+        if (auto r = tx.Execute(kDeleteFts, {id, (*row)->GetText(0)}); !r) return Fail(std::move(r.error()));
     }
     if (auto r = tx.Execute(kDeleteEntry, {id}); !r) return Fail(std::move(r.error()));
     return {};
@@ -200,30 +206,22 @@ Result<void> IndexDoc(storage::Transaction& tx, const SearchDoc& doc) {
 }
 
 Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> docs) {
-    auto ids = AllocateIds(tx, "search_entries", docs.size());
-    if (!ids) return Fail(std::move(ids.error()));
-    // SQLite's FTS5 writes its pending terms to disk as a new segment at the end of EVERY statement
-    // (its savepoint hook), so thousands of small INSERTs into search_fts make thousands of tiny
-    // segments and merges. A big batch therefore goes through a temporary staging table and
-    // reaches search_fts in one INSERT ... SELECT (one segment flush per ~1 MB of terms).
-    const bool staged = tx.dialect() == storage::Dialect::kSqlite && docs.size() >= kStagedFtsDocs;
-    if (staged) {
-        if (auto r = tx.Execute(kCreateFtsStage); !r) return Fail(std::move(r.error()));
-    }
+    const std::size_t fts_rows = docs.size() >= kBigFtsBatch ? kBigFtsRows : kBulkRowsPerStatement;
     std::vector<storage::Param> entries, keys, fts;
     constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big import
     for (std::size_t i = 0; i < docs.size(); ++i) {
-        AddRows(tx.dialect(), docs[i], (*ids)[i], entries, keys, fts);
-        if ((i + 1) % kChunk == 0 || i + 1 == docs.size()) {
-            if (auto r = WriteRows(tx, entries, keys, fts, staged); !r) return r;
+        AddRows(tx.dialect(), docs[i], entries, keys, fts);
+        const bool last = i + 1 == docs.size();
+        if ((i + 1) % kChunk == 0 || last) {
+            if (auto r = BulkInsert(tx, kInsertEntry, kEntryColumns, entries); !r) return r;
+            if (auto r = BulkInsert(tx, kInsertKey, 2, keys); !r) return r;
             entries.clear();
             keys.clear();
+        }
+        if (fts.size() >= fts_rows * 2 || last) {
+            if (auto r = BulkInsert(tx, kInsertFts, 2, fts, fts_rows); !r) return r;
             fts.clear();
         }
-    }
-    if (staged) {
-        if (auto r = tx.Execute(kFlushFtsStage); !r) return Fail(std::move(r.error()));
-        if (auto r = tx.Execute(kClearFtsStage); !r) return Fail(std::move(r.error()));
     }
     return {};
 }
@@ -305,12 +303,16 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                 if (!match.empty()) match += sqlite ? " AND " : " & ";
                 match += sqlite ? "\"" + w + "\"*" : w + ":*";
             }
+            // SQLite, trader scope: the organisation's own entries are read in id order (the
+            // organisation index) and every query word is checked here - no scope column in FTS.
+            const bool own_entries = sqlite && !scope.unrestricted();
+            if (own_entries) short_words = words;
             const bool filter = !short_words.empty();
             std::string sql;
-            if (sqlite) {
-                match = "terms : (" + match + ")";
-                if (!scope.unrestricted()) match += " AND scope : \"" + Scope(scope.organisation->value()) + "\"";
-                sql = std::string(kHitColumns) + (filter ? ", search_fts.terms" : "") +
+            if (own_entries) {
+                sql = std::string(kHitColumns) + ", e.terms FROM search_entries e WHERE TRUE";
+            } else if (sqlite) {
+                sql = std::string(kHitColumns) + (filter ? ", e.terms" : "") +
                       " FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid WHERE TRUE";
             } else {
                 sql = std::string(kHitColumns) + (filter ? ", e.terms" : "") + " FROM search_entries e WHERE TRUE";
@@ -332,12 +334,17 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
             std::int64_t after = 0;
             for (std::int64_t scanned = 0;;) {
                 accounts::ScopedSql q(scope, sql, "e.organisation_id");
-                if (sqlite) q.And("search_fts MATCH ", match);
-                else q.Raw(" AND e.terms_tsv @@ to_tsquery('simple', " + q.Bind(match) + ")");
+                if (own_entries) {
+                    // no word index: all words are checked in has_prefixes()
+                } else if (sqlite) {
+                    q.And("search_fts MATCH ", match);
+                } else {
+                    q.Raw(" AND e.terms_tsv @@ to_tsquery('simple', " + q.Bind(match) + ")");
+                }
                 add_kind(q);
                 if (filter) {
-                    q.And(sqlite ? "search_fts.rowid > " : "e.id > ", after);
-                    q.Raw(sqlite ? " ORDER BY search_fts.rowid" : " ORDER BY e.id");
+                    q.And(sqlite && !own_entries ? "search_fts.rowid > " : "e.id > ", after);
+                    q.Raw(sqlite && !own_entries ? " ORDER BY search_fts.rowid" : " ORDER BY e.id");
                 }
                 q.Raw(" LIMIT " + q.Bind(static_cast<std::int64_t>(kWordTierCandidates)));
                 auto rows = tx.Query(q.sql(), q.params());
@@ -355,7 +362,8 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                 }
                 scanned += static_cast<std::int64_t>(rows->rows.size());
                 if (candidates.rows.size() >= static_cast<std::size_t>(kWordTierCandidates) ||
-                    rows->rows.size() < static_cast<std::size_t>(kWordTierCandidates) || scanned >= kWordTierScan) {
+                    rows->rows.size() < static_cast<std::size_t>(kWordTierCandidates) ||
+                    (!own_entries && scanned >= kWordTierScan)) {
                     break;
                 }
             }

@@ -48,6 +48,10 @@ SearchDoc OrganisationDoc(const Organisation& o);
 SearchDoc EstablishmentDoc(const Establishment& e);
 SearchDoc ContactDoc(const Contact& c);
 
+// The entry of an entity: entity_id * 4 + kind (1 organisation, 2 establishment, 3 contact); also
+// the FTS5 rowid on SQLite. No id is allocated, and no (type, id) index is needed.
+std::int64_t EntryId(EntityKind kind, std::int64_t entity_id);
+
 // Adds or replaces the entity's entry.
 core::Result<void> IndexDoc(storage::Transaction& tx, const SearchDoc& doc);
 core::Result<void> UnindexDoc(storage::Transaction& tx, EntityKind kind, std::int64_t entity_id);
