@@ -245,6 +245,92 @@ TEST(RegistryApi, ExportThenImportRoundTrips) {
     EXPECT_EQ(second.Header("x-row-count"), "5");
 }
 
+// Imports of 1,000 records or more reach the SQLite word index in bulk (search.cpp IndexNewDocs:
+// one INSERT ... SELECT per range of consecutive ids, instead of parameter rows): every imported
+// record is found by word, prefix and identifier, un-indexing an imported record (update, delete)
+// keeps the contentless word index consistent, and a trader's word search over an organisation
+// with over a thousand entries (read through the entity tables) finds their records only.
+TEST(RegistryApi, BigImportIsSearchableAndStaysConsistent) {
+    TestServer server;
+    Client admin(server.port());
+    ASSERT_EQ(admin.Login("admin", "demo-admin-pass").status, 200u);
+    ImportSearchFixtures(admin);
+    const auto org = admin.Get("/api/v1/organisations/1");
+    ASSERT_EQ(org.status, 200u);
+    const std::string key(org.Json().at("business_id").as_string());
+    constexpr int kRows = 1200;
+    std::string csv = "organisation_key,first_name,last_name,email\n";
+    for (int i = 0; i < kRows; ++i) {
+        csv += key + ",Tuomas,Joukkotuonti" + std::to_string(i) + ",tuomas.joukko" + std::to_string(i) +
+               "@joukko.example\n";
+    }
+    auto job = Import(admin, "contacts", "all_or_nothing", csv);
+    ASSERT_EQ(job.at("status"), "succeeded") << boost::json::serialize(job);
+    EXPECT_EQ(job.at("result").at("imported"), kRows);
+
+    auto first_hit = [&](Client& c, const std::string& q) -> value {
+        auto r = c.Get("/api/v1/search?q=" + UrlEncode(q));
+        EXPECT_EQ(r.status, 200u) << r.body;
+        const auto& items = r.Json().at("items").as_array();
+        return items.empty() ? value(nullptr) : items[0];
+    };
+    for (int i : {0, 1, 599, 1000, kRows - 1}) {
+        const std::string n = std::to_string(i);
+        SCOPED_TRACE("row " + n);
+        auto word = first_hit(admin, "joukkotuonti" + n);  // a word that is not the name's start
+        ASSERT_TRUE(word.is_object());
+        EXPECT_EQ(word.at("title"), value("Tuomas Joukkotuonti" + n));
+        EXPECT_EQ(word.at("match"), "words");
+        auto prefix = first_hit(admin, "Tuomas Joukkotuonti" + n);
+        ASSERT_TRUE(prefix.is_object());
+        EXPECT_EQ(prefix.at("match"), "prefix");
+        auto id = first_hit(admin, "tuomas.joukko" + n + "@joukko.example");
+        ASSERT_TRUE(id.is_object());
+        EXPECT_EQ(id.at("match"), "identifier");
+        EXPECT_EQ(id.at("title"), value("Tuomas Joukkotuonti" + n));
+    }
+    auto many = admin.Get("/api/v1/search?limit=50&q=" + UrlEncode("joukko"));
+    EXPECT_EQ(many.Json().at("items").as_array().size(), 50u);
+
+    // Re-indexing and removing imported records.
+    const auto renamed_id = first_hit(admin, "joukkotuonti17").at("id").as_int64();
+    const std::string renamed_url = "/api/v1/contacts/" + std::to_string(renamed_id);
+    auto patched = admin.PatchJson(renamed_url, object{{"last_name", "Vaihdettu"}, {"email", "uusi@joukko.example"}});
+    ASSERT_EQ(patched.status, 200u) << patched.body;
+    auto finds = [&](const std::string& q, std::int64_t id) {
+        auto r = admin.Get("/api/v1/search?limit=50&q=" + UrlEncode(q));
+        for (const auto& i : r.Json().at("items").as_array()) {
+            if (i.at("id") == id) return true;
+        }
+        return false;
+    };
+    EXPECT_FALSE(finds("joukkotuonti17", renamed_id));  // still finds 170-179
+    EXPECT_FALSE(finds("tuomas.joukko17@joukko.example", renamed_id));
+    EXPECT_EQ(first_hit(admin, "vaihdettu").at("id"), renamed_id);
+    EXPECT_EQ(first_hit(admin, "uusi@joukko.example").at("id"), renamed_id);
+    const auto deleted_id = first_hit(admin, "joukkotuonti1100").at("id").as_int64();
+    EXPECT_EQ(admin.Delete("/api/v1/contacts/" + std::to_string(deleted_id)).status, 204u);
+    EXPECT_TRUE(first_hit(admin, "joukkotuonti1100").is_null());
+    EXPECT_TRUE(first_hit(admin, "tuomas.joukko1100@joukko.example").is_null());
+    EXPECT_EQ(first_hit(admin, "joukkotuonti1101").at("title"), "Tuomas Joukkotuonti1101");
+
+    // A trader of the organisation: word and prefix search over its 1,200 contacts, own records only.
+    Client trader(server.port());
+    ASSERT_EQ(trader.Login("trader", "demo-trader-pass").status, 200u);
+    auto own_word = first_hit(trader, "joukkotuonti1199");
+    ASSERT_TRUE(own_word.is_object());
+    EXPECT_EQ(own_word.at("title"), "Tuomas Joukkotuonti1199");
+    EXPECT_EQ(own_word.at("match"), "words");
+    auto own_two = trader.Get("/api/v1/search?limit=50&q=" + UrlEncode("joukkotuonti11 tu"));
+    ASSERT_EQ(own_two.status, 200u);
+    EXPECT_EQ(own_two.Json().at("items").as_array().size(), 50u);  // 1100-1199 less the deleted one
+    for (const char* q : {"joukko", "makinen", "nordic"}) {
+        auto r = trader.Get("/api/v1/search?limit=50&q=" + UrlEncode(q));
+        for (const auto& i : r.Json().at("items").as_array()) EXPECT_EQ(i.at("organisation_id"), 1) << q;
+    }
+    EXPECT_TRUE(first_hit(trader, "nordic").is_null());
+}
+
 std::int64_t IdOf(Client& c, const std::string& query) {
     auto r = c.Get("/api/v1/search?q=" + UrlEncode(query));
     EXPECT_EQ(r.status, 200u);

@@ -28,10 +28,13 @@ constexpr std::size_t kEntryColumns = 9;
 constexpr std::string_view kInsertKey = "INSERT INTO search_keys (key, entry_id)";
 constexpr std::string_view kInsertFts = "INSERT INTO search_fts (rowid, terms)";
 // FTS5 writes its pending terms as a new segment at the end of EVERY statement, so a big batch
-// (an import) reaches search_fts in statements of kBigFtsRows rows (few segments, few merges);
-// a statement still stays far below the statement timeout.
+// (an import: consecutive ids of one kind) reaches search_fts from the just written entries with
+// one INSERT ... SELECT per kBigFtsRows entities (few segments, few merges, no parameters).
 constexpr std::size_t kBigFtsBatch = 1000;
-constexpr std::size_t kBigFtsRows = 15000;
+constexpr std::int64_t kBigFtsRows = 50000;
+constexpr std::string_view kCopyFts =
+    "INSERT INTO search_fts (rowid, terms) SELECT id, terms FROM search_entries WHERE id >= $1 AND id <= $2 AND "
+    "id % 4 = $3 ORDER BY id";
 
 constexpr std::string_view kHitColumns =
     "SELECT e.id, e.entity_type, e.entity_id, e.organisation_id, e.title, e.subtitle, e.name_key";
@@ -65,8 +68,9 @@ std::vector<std::string> Keys(const SearchDoc& d) {
 }
 
 // Appends the parameters of one entry row (and its keys / FTS row) to the batches.
-void AddRows(storage::Dialect dialect, const SearchDoc& d, std::vector<storage::Param>& entries,
-             std::vector<storage::Param>& keys, std::vector<storage::Param>& fts) {
+// `fts` is null when the FTS rows are not written from parameters (PostgreSQL; big SQLite batches).
+void AddRows(const SearchDoc& d, std::vector<storage::Param>& entries, std::vector<storage::Param>& keys,
+             std::vector<storage::Param>* fts) {
     const std::int64_t id = EntryId(d.kind, d.entity_id);
     std::string terms = Terms(d);
     std::string key_list;
@@ -75,7 +79,7 @@ void AddRows(storage::Dialect dialect, const SearchDoc& d, std::vector<storage::
         key_list += k;
         keys.insert(keys.end(), {std::move(k), id});
     }
-    if (dialect == storage::Dialect::kSqlite) fts.insert(fts.end(), {id, terms});
+    if (fts != nullptr) fts->insert(fts->end(), {id, terms});
     entries.insert(entries.end(), {id, std::string(EntityKindName(d.kind)), d.entity_id, d.organisation_id, d.title,
                                    d.subtitle, NameKey(d.name), std::move(terms), std::move(key_list)});
 }
@@ -99,6 +103,18 @@ SearchHit HitFromRow(const storage::Row& r, MatchKind match) {
     h.subtitle = r.GetText(5);
     h.match = match;
     return h;
+}
+
+// A restricted scope (a trader) reaches its organisation's entries through the entity tables'
+// organisation indexes (entry id = entity id * 4 + kind), so search_entries needs no organisation
+// index. The ScopedSql organisation filter stays as well.
+void OwnEntries(accounts::ScopedSql& q, const core::AccessScope& scope) {
+    if (scope.unrestricted()) return;
+    const std::int64_t org = scope.organisation->value();
+    const std::string o = q.Bind(org);
+    q.Raw(" AND e.id IN (SELECT CAST(" + q.Bind(org * 4 + 1) +
+          " AS BIGINT) UNION ALL SELECT id * 4 + 2 FROM establishments WHERE organisation_id = " + o +
+          " UNION ALL SELECT id * 4 + 3 FROM contacts WHERE organisation_id = " + o + ")");
 }
 
 }  // namespace
@@ -206,21 +222,33 @@ Result<void> IndexDoc(storage::Transaction& tx, const SearchDoc& doc) {
 }
 
 Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> docs) {
-    const std::size_t fts_rows = docs.size() >= kBigFtsBatch ? kBigFtsRows : kBulkRowsPerStatement;
+    const bool sqlite = tx.dialect() == storage::Dialect::kSqlite;
+    // One kind, consecutive entity ids: their entries are exactly those of that kind in the id range.
+    bool range = sqlite && docs.size() >= kBigFtsBatch;
+    for (std::size_t i = 1; range && i < docs.size(); ++i) {
+        range = docs[i].kind == docs[0].kind && docs[i].entity_id == docs[i - 1].entity_id + 1;
+    }
     std::vector<storage::Param> entries, keys, fts;
+    std::vector<storage::Param>* fts_rows = sqlite && !range ? &fts : nullptr;
     constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big import
     for (std::size_t i = 0; i < docs.size(); ++i) {
-        AddRows(tx.dialect(), docs[i], entries, keys, fts);
-        const bool last = i + 1 == docs.size();
-        if ((i + 1) % kChunk == 0 || last) {
+        AddRows(docs[i], entries, keys, fts_rows);
+        if ((i + 1) % kChunk == 0 || i + 1 == docs.size()) {
             if (auto r = BulkInsert(tx, kInsertEntry, kEntryColumns, entries); !r) return r;
             if (auto r = BulkInsert(tx, kInsertKey, 2, keys); !r) return r;
+            if (auto r = BulkInsert(tx, kInsertFts, 2, fts); !r) return r;
             entries.clear();
             keys.clear();
-        }
-        if (fts.size() >= fts_rows * 2 || last) {
-            if (auto r = BulkInsert(tx, kInsertFts, 2, fts, fts_rows); !r) return r;
             fts.clear();
+        }
+    }
+    if (range) {
+        const std::int64_t kind = EntryId(docs[0].kind, 0);
+        for (std::int64_t first = docs.front().entity_id; first <= docs.back().entity_id; first += kBigFtsRows) {
+            const std::int64_t last = std::min(first + kBigFtsRows - 1, docs.back().entity_id);
+            if (auto r = tx.Execute(kCopyFts, {EntryId(docs[0].kind, first), EntryId(docs[0].kind, last), kind}); !r) {
+                return Fail(std::move(r.error()));
+            }
         }
     }
     return {};
@@ -277,6 +305,7 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
         if (hits.size() < limit) {
             accounts::ScopedSql q(scope, std::string(kHitColumns) + " FROM search_entries e WHERE TRUE",
                                   "e.organisation_id");
+            OwnEntries(q, scope);
             q.And("e.name_key >= ", prefix);
             q.And("e.name_key < ", prefix + std::string(kPrefixEnd));
             add_kind(q);
@@ -303,8 +332,8 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                 if (!match.empty()) match += sqlite ? " AND " : " & ";
                 match += sqlite ? "\"" + w + "\"*" : w + ":*";
             }
-            // SQLite, trader scope: the organisation's own entries are read in id order (the
-            // organisation index) and every query word is checked here - no scope column in FTS.
+            // SQLite, trader scope: the organisation's own entries are read in id order (OwnEntries)
+            // and every query word is checked here - FTS5 has no scope column.
             const bool own_entries = sqlite && !scope.unrestricted();
             if (own_entries) short_words = words;
             const bool filter = !short_words.empty();
@@ -335,7 +364,7 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
             for (std::int64_t scanned = 0;;) {
                 accounts::ScopedSql q(scope, sql, "e.organisation_id");
                 if (own_entries) {
-                    // no word index: all words are checked in has_prefixes()
+                    OwnEntries(q, scope);  // no word index: all words are checked in has_prefixes()
                 } else if (sqlite) {
                     q.And("search_fts MATCH ", match);
                 } else {
