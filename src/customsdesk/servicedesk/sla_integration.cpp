@@ -423,14 +423,18 @@ void SlaIntegration::Start(std::chrono::milliseconds interval) {
             lock.unlock();
             // Drain: a full batch means there may be more due right now.
             for (int round = 0; round < 100; ++round) {
+                const auto started = std::chrono::steady_clock::now();
                 auto r = SweepOnce(clock_.Now());
+                const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
                 if (!r) {
                     spdlog::warn("event=sla_sweep_failed error=\"{}\"", r.error().message);
                     break;
                 }
-                if (r->warnings + r->breaches > 0) {
-                    spdlog::info("event=sla_sweep examined={} warnings={} breaches={} actions={} skipped={}",
-                                 r->examined, r->warnings, r->breaches, r->actions, r->skipped);
+                if (r->examined + r->skipped > 0) {
+                    spdlog::info("event=sla_sweep examined={} warnings={} breaches={} actions={} skipped={} ms={:.1f}",
+                                 r->examined, r->warnings, r->breaches, r->actions, r->skipped, ms.count());
+                } else {
+                    spdlog::debug("event=sla_sweep examined=0 ms={:.1f}", ms.count());
                 }
                 if (r->examined + r->skipped < kDefaultSweepBatch) break;
             }
