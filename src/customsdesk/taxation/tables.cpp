@@ -164,21 +164,30 @@ core::Result<void> OverlapErrors(const std::vector<std::pair<std::size_t, std::s
     }
     return errors.ToResult("Rate rows have overlapping validity periods.");
 }
+// Tariff and VAT tables are built the same way: rows checked one by one (pointer /<row>), then
+// indexed by code prefix and validity period, refusing overlapping periods.
+template <typename Row, typename Check>
+core::Result<void> IndexByPrefix(const std::vector<Row>& rows, detail::PrefixIndex& index,
+                                 std::vector<std::pair<std::size_t, std::size_t>>* conflicts, Check check,
+                                 const char* invalid_message) {
+    FieldErrors errors;
+    for (std::size_t i = 0; i < rows.size(); ++i) check(rows[i], fmt::format("/{}", i), errors);
+    if (auto r = errors.ToResult(invalid_message); !r) return core::Fail(std::move(r.error()));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        index.Add(detail::PrefixIndex::Key(rows[i].code_prefix), {rows[i].valid_from, rows[i].valid_to.value_or(kOpenEnd), i});
+    }
+    auto overlaps = index.Finish();
+    if (conflicts) *conflicts = overlaps;
+    return OverlapErrors(overlaps);
+}
 }  // namespace
 
 core::Result<TariffTable> TariffTable::Build(std::vector<TariffRate> rows, std::vector<std::pair<std::size_t, std::size_t>>* conflicts) {
-    FieldErrors errors;
-    for (std::size_t i = 0; i < rows.size(); ++i) CheckTariffRate(rows[i], fmt::format("/{}", i), errors);
-    if (auto r = errors.ToResult("Invalid tariff rates."); !r) return core::Fail(std::move(r.error()));
     TariffTable t;
-    t.rows_ = std::move(rows);
-    for (std::size_t i = 0; i < t.rows_.size(); ++i) {
-        const auto& row = t.rows_[i];
-        t.index_.Add(detail::PrefixIndex::Key(row.code_prefix), {row.valid_from, row.valid_to.value_or(kOpenEnd), i});
+    if (auto r = IndexByPrefix(rows, t.index_, conflicts, CheckTariffRate, "Invalid tariff rates."); !r) {
+        return core::Fail(std::move(r.error()));
     }
-    auto overlaps = t.index_.Finish();
-    if (conflicts) *conflicts = overlaps;
-    if (auto r = OverlapErrors(overlaps); !r) return core::Fail(std::move(r.error()));
+    t.rows_ = std::move(rows);
     return t;
 }
 
@@ -188,18 +197,11 @@ const TariffRate* TariffTable::Find(std::string_view commodity_code, Date date) 
 }
 
 core::Result<VatTable> VatTable::Build(std::vector<VatRate> rows, std::vector<std::pair<std::size_t, std::size_t>>* conflicts) {
-    FieldErrors errors;
-    for (std::size_t i = 0; i < rows.size(); ++i) CheckVatRate(rows[i], fmt::format("/{}", i), errors);
-    if (auto r = errors.ToResult("Invalid VAT rates."); !r) return core::Fail(std::move(r.error()));
     VatTable t;
-    t.rows_ = std::move(rows);
-    for (std::size_t i = 0; i < t.rows_.size(); ++i) {
-        const auto& row = t.rows_[i];
-        t.index_.Add(detail::PrefixIndex::Key(row.code_prefix), {row.valid_from, row.valid_to.value_or(kOpenEnd), i});
+    if (auto r = IndexByPrefix(rows, t.index_, conflicts, CheckVatRate, "Invalid VAT rates."); !r) {
+        return core::Fail(std::move(r.error()));
     }
-    auto overlaps = t.index_.Finish();
-    if (conflicts) *conflicts = overlaps;
-    if (auto r = OverlapErrors(overlaps); !r) return core::Fail(std::move(r.error()));
+    t.rows_ = std::move(rows);
     return t;
 }
 
