@@ -4,8 +4,12 @@ local counter = 0
 local thread_tag = ""
 local bodies = {}
 
+-- LRN_TAG (set per run by lodge.sh) + the thread's number: unique across runs and threads
+-- (math.random alone is unseeded in wrk's Lua, so every run would replay the first run's LRNs).
+local threads = 0
 function setup(thread)
-  thread:set("tag", tostring(math.random(1, 1e9)))
+  threads = threads + 1
+  thread:set("tag", (os.getenv("LRN_TAG") or tostring(os.time())) .. "t" .. threads)
 end
 
 function init(args)

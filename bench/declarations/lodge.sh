@@ -52,6 +52,7 @@ python3 bench/declarations/gen_bodies.py "$eori" 2000 "$BODIES" --h7-ndjson "$bu
 
 rps=(); p50=(); p99=()
 for i in $(seq "$runs"); do
+  export LRN_TAG="r$i-$RANDOM"
   out=$(wrk -t2 -c"$conns" -d10s --latency -s bench/declarations/lodge.lua "http://127.0.0.1:$port" 2>"$work/wrk.err")
   r=$(awk '/Requests\/sec/{print $2}' <<<"$out"); a=$(awk '$1=="50%"{print $2}' <<<"$out"); b=$(awk '$1=="99%"{print $2}' <<<"$out")
   errs=$(awk '/Non-2xx|Socket errors/' <<<"$out")

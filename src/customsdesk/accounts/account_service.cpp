@@ -154,7 +154,7 @@ Result<void> ValidateNewUser(const NewUser& u, const PasswordPolicy& policy) {
 
 AccountService::AccountService(storage::Database& db, const core::Clock& clock, LoginThrottle& throttle,
                                AccountOptions options)
-    : db_(db), clock_(clock), throttle_(throttle), options_(std::move(options)) {}
+    : db_(db), clock_(clock), throttle_(throttle), options_(std::move(options)), auth_cache_(options_.auth_cache_ttl) {}
 
 core::Principal AccountService::PrincipalFor(const User& user, core::AuthMethod method) {
     core::Principal p;
@@ -233,7 +233,7 @@ Result<User> AccountService::GetUser(core::UserId id) {
 Result<User> AccountService::SetDisabled(const core::Principal& actor, const std::string& username, bool disabled) {
     if (!IsAdmin(actor)) return Fail(Error::PermissionDenied("Only an administrator can disable users."));
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<User> {
+    auto result = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<User> {
         auto u = FindUserBy(tx, "username = $1", NormaliseUsername(username));
         if (!u) return Fail(std::move(u.error()));
         if (!*u) return Fail(Error::NotFound("No such user."));
@@ -252,6 +252,8 @@ Result<User> AccountService::SetDisabled(const core::Principal& actor, const std
         user.updated_at = now;
         return user;
     });
+    auth_cache_.Invalidate();
+    return result;
 }
 
 std::optional<std::chrono::seconds> AccountService::ThrottleWait(const std::string& username,
@@ -307,35 +309,51 @@ Result<SessionGrant> AccountService::Login(const std::string& username_in, const
 Result<Authenticated> AccountService::AuthenticateSession(const std::string& token) {
     if (token.empty() || token.size() > 200) return Fail(Error::Unauthenticated("Not logged in."));
     const auto now = clock_.Now();
+    const std::string digest = TokenDigest(token);
     std::int64_t session_id = 0;
     core::Timestamp last_seen;
-    auto result = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<Authenticated> {
-        auto row = tx.QueryOne(kSelectSession, {TokenDigest(token)});
-        if (!row) return Fail(std::move(row.error()));
-        if (!*row) return Fail(Error::Unauthenticated("The session has ended. Log in again."));
-        const auto expires = Ts((*row)->GetText(2));
-        if (expires <= now) return Fail(Error::Unauthenticated("The session has ended. Log in again."));
-        session_id = (*row)->GetInt(0);
-        last_seen = Ts((*row)->GetText(3));
-        auto user = FindUserBy(tx, "id = $1", (*row)->GetInt(4));
-        if (!user) return Fail(std::move(user.error()));
-        if (!*user || (*user)->disabled) return Fail(Error::Unauthenticated("The account is disabled."));
-        return Authenticated{PrincipalFor(**user, core::AuthMethod::kSession), (*row)->GetText(1)};
-    });
+    Result<Authenticated> result = Fail(Error::Internal(""));
+    if (auto hit = auth_cache_.Get(digest, now)) {
+        session_id = hit->row_id;
+        last_seen = hit->last_seen;
+        result = Authenticated{std::move(hit->principal), std::move(hit->csrf_token)};
+    } else {
+        const auto generation = auth_cache_.Generation();
+        core::Timestamp expires;
+        result = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<Authenticated> {
+            auto row = tx.QueryOne(kSelectSession, {digest});
+            if (!row) return Fail(std::move(row.error()));
+            if (!*row) return Fail(Error::Unauthenticated("The session has ended. Log in again."));
+            expires = Ts((*row)->GetText(2));
+            if (expires <= now) return Fail(Error::Unauthenticated("The session has ended. Log in again."));
+            session_id = (*row)->GetInt(0);
+            last_seen = Ts((*row)->GetText(3));
+            auto user = FindUserBy(tx, "id = $1", (*row)->GetInt(4));
+            if (!user) return Fail(std::move(user.error()));
+            if (!*user || (*user)->disabled) return Fail(Error::Unauthenticated("The account is disabled."));
+            return Authenticated{PrincipalFor(**user, core::AuthMethod::kSession), (*row)->GetText(1)};
+        });
+        if (result) auth_cache_.Put(digest, {result->principal, result->csrf_token, session_id, last_seen, {}}, now,
+                                    expires, generation);
+    }
     if (result && now - last_seen >= options_.session_touch_interval) {
-        (void)storage::InWriteTx(db_, [&](storage::Transaction& tx) {
+        auto touched = storage::InWriteTx(db_, [&](storage::Transaction& tx) {
             return tx.Execute(kTouchSession, {core::FormatTimestamp(now), session_id});
         });
+        if (touched) auth_cache_.SetLastSeen(digest, now);
     }
     return result;
 }
 
 Result<void> AccountService::Logout(const std::string& token) {
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<void> {
-        auto r = tx.Execute(kDeleteSession, {TokenDigest(token)});
+    const std::string digest = TokenDigest(token);
+    auto result = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<void> {
+        auto r = tx.Execute(kDeleteSession, {digest});
         if (!r) return Fail(std::move(r.error()));
         return {};
     });
+    auth_cache_.Erase(digest);
+    return result;
 }
 
 Result<NewApiToken> AccountService::CreateToken(const core::Principal& actor,
@@ -395,7 +413,7 @@ Result<NewApiToken> AccountService::CreateToken(const core::Principal& actor,
 
 Result<ApiToken> AccountService::RevokeToken(const core::Principal& actor, core::TokenId id) {
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<ApiToken> {
+    auto result = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<ApiToken> {
         auto row = tx.QueryOne(
             fmt::format("SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1", kTokenColumns),
             {id.value()});
@@ -414,6 +432,8 @@ Result<ApiToken> AccountService::RevokeToken(const core::Principal& actor, core:
         t.revoked_at = now;
         return t;
     });
+    auth_cache_.Invalidate();  // the cache is keyed by digest, which a token id does not give back
+    return result;
 }
 
 Result<std::vector<ApiToken>> AccountService::ListTokens(const core::Principal& actor) {
@@ -435,12 +455,23 @@ Result<Authenticated> AccountService::AuthenticateToken(const std::string& token
         return Fail(Error::Unauthenticated("The API token is not valid."));
     }
     const auto now = clock_.Now();
+    const std::string digest = TokenDigest(token);
+    if (auto hit = auth_cache_.Get(digest, now)) {
+        if (now - hit->last_seen >= options_.session_touch_interval) {
+            auto touched = storage::InWriteTx(db_, [&](storage::Transaction& tx) {
+                return tx.Execute(kTouchToken, {core::FormatTimestamp(now), hit->row_id});
+            });
+            if (touched) auth_cache_.SetLastSeen(digest, now);
+        }
+        return Authenticated{std::move(hit->principal), {}};
+    }
+    const auto generation = auth_cache_.Generation();
     std::optional<ApiToken> found;
     auto result = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<Authenticated> {
         auto row = tx.QueryOne(fmt::format("SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id "
                                            "WHERE t.token_hash = $1",
                                            kTokenColumns),
-                               {TokenDigest(token)});
+                               {digest});
         if (!row) return Fail(std::move(row.error()));
         if (!*row) return Fail(Error::Unauthenticated("The API token is not valid."));
         ApiToken t = TokenFromRow(**row);
@@ -452,12 +483,16 @@ Result<Authenticated> AccountService::AuthenticateToken(const std::string& token
         found = t;
         return Authenticated{PrincipalFor(**user, core::AuthMethod::kToken), {}};
     });
-    if (result && found &&
-        (!found->last_used_at || now - *found->last_used_at >= options_.session_touch_interval)) {
-        (void)storage::InWriteTx(db_, [&](storage::Transaction& tx) {
+    if (!result || !found) return result;
+    core::Timestamp last_used = found->last_used_at.value_or(core::Timestamp{});
+    if (!found->last_used_at || now - *found->last_used_at >= options_.session_touch_interval) {
+        auto touched = storage::InWriteTx(db_, [&](storage::Transaction& tx) {
             return tx.Execute(kTouchToken, {core::FormatTimestamp(now), found->id.value()});
         });
+        if (touched) last_used = now;
     }
+    auth_cache_.Put(digest, {result->principal, {}, found->id.value(), last_used, {}}, now, found->expires_at,
+                    generation);
     return result;
 }
 

@@ -8,7 +8,10 @@
 // - API tokens are for systems: shown once on creation ("cdk_" + random), stored as digests,
 //   revocable, optionally expiring. Disabled users' sessions and tokens stop working at once.
 // - User creation, disabling and token creation/revocation are recorded in the change history.
-// Thread-safe: holds no mutable state of its own beyond the throttle (itself thread-safe).
+// - A successful session or token check is remembered for `auth_cache_ttl` (AuthCache): logout,
+//   disabling and revoking through this process take effect at once, the same changes made by
+//   another process within the ttl.
+// Thread-safe: its mutable state is the throttle and the auth cache (both thread-safe).
 #pragma once
 
 #include <chrono>
@@ -16,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "customsdesk/accounts/auth_cache.hpp"
 #include "customsdesk/accounts/login_throttle.hpp"
 #include "customsdesk/accounts/secrets.hpp"
 #include "customsdesk/core/clock.hpp"
@@ -80,6 +84,7 @@ struct AccountOptions {
     PasswordPolicy password_policy = PasswordPolicy::Interactive();
     std::chrono::seconds session_lifetime{12 * 3600};
     std::chrono::seconds session_touch_interval{300};  // how often last_seen_at is written
+    std::chrono::milliseconds auth_cache_ttl{1000};     // 0: check the database on every request
 };
 
 inline constexpr std::string_view kApiTokenPrefix = "cdk_";
@@ -122,6 +127,7 @@ private:
     const core::Clock& clock_;
     LoginThrottle& throttle_;
     AccountOptions options_;
+    AuthCache auth_cache_;
 };
 
 }  // namespace customsdesk::accounts
