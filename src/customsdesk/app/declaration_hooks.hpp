@@ -8,9 +8,10 @@
 //   stored with the declaration in the same transaction. When the tables cannot assess it (e.g. no
 //   tariff row for a commodity code), the declaration is still accepted and the stored taxes say
 //   {"status": "not_assessed", "errors": [...]} for a customs officer to complete.
-// - Lane: control::MakeLaneHook (selectivity::Assess in the acceptance transaction, after the row
-//   has its id and MRN; values converted to EUR with the same exchange rates); the lane and its
-//   explanation are stored with the declaration, which moves on by lane (declaration_service.hpp).
+// - Lane: control::MakeLaneHook (selectivity::Decide before the acceptance transaction, values
+//   converted to EUR with the same exchange rates; selectivity::Record in it, once the row has its
+//   id and MRN); the lane and its explanation are stored with the declaration, which moves on by
+//   lane (declaration_service.hpp).
 #pragma once
 
 #include "customsdesk/declarations/declaration_service.hpp"

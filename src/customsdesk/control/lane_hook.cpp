@@ -48,18 +48,34 @@ selectivity::Subject SubjectFromDeclaration(const declarations::Declaration& d,
     return s;
 }
 
-declarations::LaneHook MakeLaneHook(selectivity::SelectivityService& selectivity, declarations::ToEur to_eur) {
-    return [&selectivity, to_eur = std::move(to_eur)](storage::Transaction& tx, const declarations::Declaration& d,
-                                                      std::optional<std::int64_t> org, std::int64_t id,
-                                                      const std::string& /*mrn*/)
-               -> core::Result<declarations::LaneDecision> {
+declarations::LaneHooks MakeLaneHook(selectivity::SelectivityService& selectivity, declarations::ToEur to_eur) {
+    declarations::LaneHooks hooks;
+    hooks.decide = [&selectivity, to_eur = std::move(to_eur)](storage::Transaction* tx,
+                                                              const declarations::Declaration& d,
+                                                              std::optional<std::int64_t> org)
+        -> core::Result<declarations::LaneDecision> {
         auto subject = SubjectFromDeclaration(d, org, to_eur);
-        subject.declaration_id = id;
-        auto a = selectivity.Assess(tx, std::move(subject));
+        auto a = tx != nullptr ? selectivity.Decide(*tx, std::move(subject)) : selectivity.Decide(std::move(subject));
         if (!a) return core::Fail(std::move(a.error()));
-        return declarations::LaneDecision{std::string(selectivity::LaneName(a->decision.lane)),
-                                          std::move(a->explanation_json)};
+        declarations::LaneDecision lane{std::string(selectivity::LaneName(a->decision.lane)), a->explanation_json,
+                                        nullptr};
+        lane.detail = std::make_shared<const selectivity::Assessment>(std::move(*a));
+        return lane;
     };
+    hooks.record = [&selectivity](storage::Transaction& tx, const declarations::Declaration& d,
+                                  std::optional<std::int64_t> org, std::int64_t id, const std::string& /*mrn*/,
+                                  const declarations::LaneDecision& lane) -> core::Result<void> {
+        const auto* made = static_cast<const selectivity::Assessment*>(lane.detail.get());
+        if (made == nullptr) return core::Fail(core::Error::Internal("a lane decision without its assessment"));
+        selectivity::Subject subject;
+        subject.identity = DeclarationIdentity(d);
+        if (org) subject.organisation = core::OrganisationId(*org);
+        subject.declaration_id = id;
+        subject.assessed_at = made->assessed_at;
+        selectivity::Assessment copy = *made;  // Record sets decision_id; the decision may be recorded again
+        return selectivity.Record(tx, subject, copy);
+    };
+    return hooks;
 }
 
 }  // namespace customsdesk::control

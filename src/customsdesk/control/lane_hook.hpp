@@ -1,6 +1,8 @@
 // The bridge from declarations to selectivity: a declaration becomes a selectivity::Subject, and
-// `MakeLaneHook` gives the DeclarationService hook that decides the lane in the acceptance
-// transaction (wire it with DeclarationService::SetSelectivity in app/main.cpp).
+// `MakeLaneHook` gives the DeclarationService hooks: `decide` (SelectivityService::Decide before the
+// write transaction when lodging; evaluation against the caller's transaction when it has one) and
+// `record` (SelectivityService::Record in the acceptance transaction). Wire them with
+// DeclarationService::SetSelectivity in app/main.cpp.
 //
 // Mapping: identity = declarant EORI + "/" + LRN (stable and unique per declarant: the LRN is the
 // idempotency key), organisation = declarant organisation, type "H1"/"H7"/"B1", office of
@@ -26,6 +28,6 @@ std::string DeclarationIdentity(const declarations::Declaration& d);
 selectivity::Subject SubjectFromDeclaration(const declarations::Declaration& d,
                                             std::optional<std::int64_t> declarant_org,
                                             const declarations::ToEur& to_eur);
-declarations::LaneHook MakeLaneHook(selectivity::SelectivityService& selectivity, declarations::ToEur to_eur);
+declarations::LaneHooks MakeLaneHook(selectivity::SelectivityService& selectivity, declarations::ToEur to_eur);
 
 }  // namespace customsdesk::control

@@ -24,13 +24,17 @@ constexpr std::string_view kColumns =
     "id, payload, state, mrn, lane, taxes, selectivity, violations, declarant_org_id, represented_org_id, "
     "created_at, accepted_at, updated_at, version";
 
+// The id is allocated first (kNextId*) so that the MRN, which is derived from it, goes into the
+// same INSERT: no second write of the row. SQLite: the lodging transaction holds the only write
+// lock, so max(id) + 1 is what INTEGER PRIMARY KEY would have chosen; PostgreSQL: the identity
+// column's own sequence.
+constexpr std::string_view kNextIdSqlite = "SELECT COALESCE(MAX(id), 0) + 1 FROM declarations";
+constexpr std::string_view kNextIdPostgres = "SELECT nextval(pg_get_serial_sequence('declarations', 'id'))";
 constexpr std::string_view kInsert =
     "INSERT INTO declarations (declarant_eori, lrn, declarant_org_id, represented_org_id, type, state, lodged_by, "
-    "payload, taxes, lane, selectivity, created_at, accepted_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12) "
+    "payload, taxes, lane, selectivity, created_at, accepted_at, updated_at, id, mrn) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $14, $15) "
     "ON CONFLICT (declarant_eori, lrn) DO NOTHING RETURNING id";
-constexpr std::string_view kSetMrn =
-    "UPDATE declarations SET mrn = $1, lane = $2, selectivity = $3, state = $4 WHERE id = $5";
 constexpr std::string_view kByLrn = "SELECT id FROM declarations WHERE declarant_eori = $1 AND lrn = $2";
 
 bool CanLodge(const core::Principal& p) {
@@ -148,6 +152,7 @@ struct DeclarationService::Prepared {
     std::optional<std::string> taxes;
     core::Timestamp now;
     std::optional<std::int64_t> lodged_by;
+    std::optional<LaneDecision> lane;  // decided before the write transaction
     // outputs of Persist (reset at each call: Persist may run twice under group commit)
     LodgeResult result;
 };
@@ -276,6 +281,11 @@ Result<DeclarationService::Prepared> DeclarationService::Prepare(const core::Pri
         if (!taxes) return Fail(std::move(taxes.error()));
         p.taxes = std::move(*taxes);
     }
+    if (!draft && lane_hooks_.decide) {
+        auto lane = lane_hooks_.decide(nullptr, d, p.declarant_org);
+        if (!lane) return Fail(std::move(lane.error()));
+        p.lane = std::move(*lane);
+    }
     p.payload = boost::json::serialize(ToJson(d));
     p.declaration = std::move(d);
     p.draft = draft;
@@ -309,24 +319,42 @@ Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::P
     p.result = LodgeResult{};
     const auto& d = p.declaration;
     const std::string now = core::FormatTimestamp(p.now);
-    const State first = p.draft ? State::kDraft : State::kAccepted;
+    auto next = tx.QueryOne(tx.dialect() == storage::Dialect::kPostgres ? kNextIdPostgres : kNextIdSqlite);
+    if (!next) return Fail(std::move(next.error()));
+    StoredDeclaration& s = p.result.stored;
+    s.id = (*next)->GetInt(0);
+    s.state = p.draft ? State::kDraft : State::kAccepted;
+    std::optional<std::pair<State, Action>> after_lane;
+    if (!p.draft) {
+        s.accepted_at = p.now;
+        s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
+        if (p.lane) {
+            after_lane = LaneState(p.lane->lane);
+            s.lane = p.lane->lane;
+            s.selectivity_json = p.lane->explanation_json;
+        }
+        if (after_lane) s.state = after_lane->first;
+    }
     std::vector<Param> params{d.declarant.identification_number,
                               d.lrn,
                               OptId(p.declarant_org),
                               OptId(p.represented_org),
                               std::string(TypeName(d.type)),
-                              std::string(StateName(first)),
+                              std::string(StateName(s.state)),
                               OptId(p.lodged_by),
                               p.payload,
                               OptText(p.taxes),
-                              Param(std::monostate{}),
-                              Param(std::monostate{}),
+                              OptText(s.lane),
+                              OptText(s.selectivity_json),
                               now,
-                              p.draft ? Param(std::monostate{}) : Param(now)};
+                              p.draft ? Param(std::monostate{}) : Param(now),
+                              s.id,
+                              OptText(s.mrn)};
     auto row = tx.QueryOne(kInsert, params);
     if (!row) return Fail(std::move(row.error()));
     if (!*row) {
         // The LRN exists: return that declaration (idempotent lodging).
+        p.result = LodgeResult{};
         auto existing = tx.QueryOne(kByLrn, {d.declarant.identification_number, d.lrn});
         if (!existing) return Fail(std::move(existing.error()));
         if (!*existing) return Fail(Error::Unavailable("The declaration was deleted meanwhile; try again."));
@@ -339,10 +367,7 @@ Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::P
         p.result.created = false;
         return {};
     }
-    StoredDeclaration& s = p.result.stored;
-    s.id = (*row)->GetInt(0);
     s.declaration = d;
-    s.state = first;
     s.taxes_json = p.taxes;
     s.declarant_org_id = p.declarant_org;
     s.represented_org_id = p.represented_org;
@@ -354,31 +379,16 @@ Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::P
         steps.push_back({std::nullopt, State::kDraft});
         actions.emplace_back("create");
     } else {
-        s.accepted_at = p.now;
-        s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
-        std::optional<LaneDecision> lane;
-        if (lane_hook_) {
-            auto l = lane_hook_(tx, d, p.declarant_org, s.id, *s.mrn);
-            if (!l) return Fail(std::move(l.error()));
-            lane = std::move(*l);
+        if (p.lane && lane_hooks_.record) {
+            if (auto r = lane_hooks_.record(tx, d, p.declarant_org, s.id, *s.mrn, *p.lane); !r) return r;
         }
-        std::optional<std::pair<State, Action>> after_lane;
-        if (lane) after_lane = LaneState(lane->lane);
-        if (after_lane) s.state = after_lane->first;
-        if (lane) {
-            s.lane = lane->lane;
-            s.selectivity_json = lane->explanation_json;
-        }
-        auto u = tx.Execute(kSetMrn, {*s.mrn, OptText(s.lane), OptText(s.selectivity_json),
-                                      std::string(StateName(s.state)), s.id});
-        if (!u) return Fail(std::move(u.error()));
         steps.push_back({std::nullopt, State::kSubmitted});
         actions.emplace_back(ActionName(Action::kSubmit));
         steps.push_back({State::kSubmitted, State::kAccepted});
         actions.emplace_back(ActionName(Action::kAccept));
         if (after_lane) {
             steps.push_back({State::kAccepted, after_lane->first});
-            actions.emplace_back(fmt::format("{} (lane {})", ActionName(after_lane->second), lane->lane));
+            actions.emplace_back(fmt::format("{} (lane {})", ActionName(after_lane->second), p.lane->lane));
         }
     }
     if (auto r = RecordTransitions(tx, actor, s.id, steps, actions, "", p.now); !r) return r;
@@ -604,10 +614,13 @@ Result<void> DeclarationService::AcceptInTx(storage::Transaction& tx, const core
                                             StoredDeclaration& d, State from, core::Timestamp now) {
     d.mrn = MakeMrn(YearOf(now), kCountry, d.id);
     std::optional<LaneDecision> lane;
-    if (lane_hook_) {
-        auto l = lane_hook_(tx, d.declaration, d.declarant_org_id, d.id, *d.mrn);
+    if (lane_hooks_.decide) {
+        auto l = lane_hooks_.decide(&tx, d.declaration, d.declarant_org_id);
         if (!l) return Fail(std::move(l.error()));
         lane = std::move(*l);
+        if (lane_hooks_.record) {
+            if (auto r = lane_hooks_.record(tx, d.declaration, d.declarant_org_id, d.id, *d.mrn, *lane); !r) return r;
+        }
     }
     std::optional<std::string> taxes;
     if (tax_hook_) {

@@ -142,12 +142,23 @@ struct BulkOutcome {
 struct LaneDecision {
     std::string lane;              // "green", "yellow", "red", "blue"
     std::string explanation_json;  // which profile and rule fired
+    std::shared_ptr<const void> detail;  // the deciding module's own record, for its LaneRecord hook
 };
 using TaxHook = std::function<core::Result<std::string>(const Declaration&, core::Timestamp accepted_at)>;
-// Called inside the acceptance transaction after the row exists (`id`, `mrn` assigned).
-using LaneHook = std::function<core::Result<LaneDecision>(storage::Transaction&, const Declaration&,
-                                                          std::optional<std::int64_t> declarant_org_id,
-                                                          std::int64_t id, const std::string& mrn)>;
+// Decides the lane and writes nothing. `tx` is the caller's transaction when it holds one (the hook
+// then reads through it), else nullptr (the hook reads committed data itself, possibly cached):
+// lodging decides BEFORE its write transaction so that the shared writer only writes.
+using LaneDecide = std::function<core::Result<LaneDecision>(storage::Transaction* tx, const Declaration&,
+                                                            std::optional<std::int64_t> declarant_org_id)>;
+// Records a decision inside the acceptance transaction, once the row exists (`id`, `mrn` assigned).
+// May run more than once for one decision (group commit re-runs a failed batch item by item).
+using LaneRecord = std::function<core::Result<void>(storage::Transaction&, const Declaration&,
+                                                    std::optional<std::int64_t> declarant_org_id, std::int64_t id,
+                                                    const std::string& mrn, const LaneDecision&)>;
+struct LaneHooks {
+    LaneDecide decide;
+    LaneRecord record;
+};
 
 class DeclarationService {
 public:
@@ -156,7 +167,7 @@ public:
     DeclarationService& operator=(const DeclarationService&) = delete;
 
     void SetTaxation(TaxHook hook) { tax_hook_ = std::move(hook); }
-    void SetSelectivity(LaneHook hook) { lane_hook_ = std::move(hook); }
+    void SetSelectivity(LaneHooks hooks) { lane_hooks_ = std::move(hooks); }
     void SetToEur(ToEur to_eur) { to_eur_ = std::move(to_eur); }
     void SetGroupCommitter(storage::GroupCommitter* committer) { committer_ = committer; }
 
@@ -226,7 +237,7 @@ private:
     ruleset::RulesetService* rulesets_;
     storage::GroupCommitter* committer_ = nullptr;
     TaxHook tax_hook_;
-    LaneHook lane_hook_;
+    LaneHooks lane_hooks_;
     ToEur to_eur_;
 
     std::mutex rules_mu_;

@@ -275,10 +275,20 @@ TEST_F(DeclarationServiceTest, ControlTransitionsAndIllegalOnes) {
 }
 
 TEST_F(DeclarationServiceTest, LaneHookMovesTheStateInTheAcceptanceTransaction) {
-    service_->SetSelectivity([](storage::Transaction&, const Declaration& d, std::optional<std::int64_t>, std::int64_t,
-                                 const std::string&) -> core::Result<LaneDecision> {
-        return LaneDecision{d.lrn.ends_with("R") ? "red" : "green", R"({"rule":"test"})"};
-    });
+    int recorded = 0;
+    LaneHooks hooks;
+    hooks.decide = [](storage::Transaction*, const Declaration& d,
+                      std::optional<std::int64_t>) -> core::Result<LaneDecision> {
+        return LaneDecision{d.lrn.ends_with("R") ? "red" : "green", R"({"rule":"test"})", nullptr};
+    };
+    hooks.record = [&recorded](storage::Transaction&, const Declaration&, std::optional<std::int64_t>,
+                               std::int64_t id, const std::string& mrn, const LaneDecision&) -> core::Result<void> {
+        EXPECT_GT(id, 0);
+        EXPECT_FALSE(mrn.empty());
+        ++recorded;
+        return {};
+    };
+    service_->SetSelectivity(hooks);
     service_->SetTaxation([](const Declaration&, core::Timestamp) -> core::Result<std::string> {
         return std::string(R"({"duty":"12.00","vat":"100.00","currency":"EUR"})");
     });
@@ -293,6 +303,7 @@ TEST_F(DeclarationServiceTest, LaneHookMovesTheStateInTheAcceptanceTransaction) 
     EXPECT_EQ(got->lane, "red");
     EXPECT_EQ(got->taxes_json, R"({"duty":"12.00","vat":"100.00","currency":"EUR"})");
     EXPECT_EQ(service_->History(Officer(), red->stored.id)->size(), 3u);
+    EXPECT_EQ(recorded, 2);
 }
 
 TEST_F(DeclarationServiceTest, AmendmentAndInvalidationRequests) {

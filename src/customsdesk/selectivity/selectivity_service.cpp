@@ -135,6 +135,9 @@ void SelectivityService::Invalidate() {
     std::lock_guard lock(mutex_);
     cached_.reset();
     cached_ids_.clear();
+    profiles_checked_ = {};
+    settings_.reset();
+    traders_.clear();
 }
 
 Result<std::shared_ptr<const ProfileSet>> SelectivityService::ActiveProfiles(storage::Transaction& tx) {
@@ -181,6 +184,14 @@ Result<SampleSettings> SelectivityService::LoadSampleSettings(storage::Transacti
 }
 
 Result<Assessment> SelectivityService::Assess(storage::Transaction& tx, Subject subject) {
+    auto a = Decide(tx, subject);
+    if (!a) return a;
+    subject.assessed_at = a->assessed_at;
+    if (auto r = Record(tx, subject, *a); !r) return Fail(std::move(r.error()));
+    return a;
+}
+
+Result<Assessment> SelectivityService::Decide(storage::Transaction& tx, Subject subject) {
     if (subject.organisation.valid()) {
         auto trader = LoadTraderAttributes(tx, subject.organisation);
         if (!trader) return Fail(std::move(trader.error()));
@@ -191,14 +202,90 @@ Result<Assessment> SelectivityService::Assess(storage::Transaction& tx, Subject 
     if (!profiles) return Fail(std::move(profiles.error()));
     auto settings = LoadSampleSettings(tx);
     if (!settings) return Fail(std::move(settings.error()));
-    const core::Timestamp now = subject.assessed_at == core::Timestamp{} ? clock_.Now() : subject.assessed_at;
-    subject.assessed_at = now;
+    if (subject.assessed_at == core::Timestamp{}) subject.assessed_at = clock_.Now();
     Assessment a;
     a.decision = (*profiles)->Evaluate(subject, settings->rates);
     a.explanation_json = a.decision.ExplanationJson();
+    a.assessed_at = subject.assessed_at;
+    return a;
+}
+
+Result<Assessment> SelectivityService::Decide(Subject subject) {
+    const auto now = std::chrono::steady_clock::now();
+    std::shared_ptr<const ProfileSet> profiles;
+    std::optional<SampleRates> rates;
+    std::optional<TraderAttributes> trader;
+    {
+        std::lock_guard lock(mutex_);
+        if (cached_ && now - profiles_checked_ < kDecideCacheTtl) profiles = cached_;
+        if (settings_ && now - settings_loaded_ < kDecideCacheTtl) rates = settings_->rates;
+        if (subject.organisation.valid()) {
+            auto it = traders_.find(subject.organisation.value());
+            if (it != traders_.end() && now - it->second.loaded < kDecideCacheTtl) trader = it->second.attributes;
+        }
+    }
+    if (!profiles || !rates || (subject.organisation.valid() && !trader)) {
+        auto loaded = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<void> {
+            if (!profiles) {
+                auto p = ActiveProfiles(tx);
+                if (!p) return Fail(std::move(p.error()));
+                profiles = *p;
+            }
+            if (!rates) {
+                auto st = LoadSampleSettings(tx);
+                if (!st) return Fail(std::move(st.error()));
+                std::lock_guard lock(mutex_);
+                settings_ = *st;
+                settings_loaded_ = now;
+                rates = st->rates;
+            }
+            if (subject.organisation.valid() && !trader) {
+                auto t = LoadTraderAttributes(tx, subject.organisation);
+                if (!t) return Fail(std::move(t.error()));
+                trader = std::move(*t);
+            }
+            return {};
+        });
+        if (!loaded) return Fail(std::move(loaded.error()));
+        std::lock_guard lock(mutex_);
+        if (cached_ == profiles) profiles_checked_ = now;
+        if (subject.organisation.valid()) {
+            auto it = traders_.find(subject.organisation.value());
+            if (it == traders_.end() || now - it->second.loaded >= kDecideCacheTtl) {
+                if (traders_.size() > 100000) traders_.clear();
+                traders_.insert_or_assign(subject.organisation.value(), CachedTrader{*trader, now});
+            }
+        }
+    }
+    if (subject.organisation.valid()) {
+        subject.trader = *trader;
+        // Count this declaration in the cached attributes so that a burst sees a growing count.
+        std::lock_guard lock(mutex_);
+        auto it = traders_.find(subject.organisation.value());
+        if (it != traders_.end()) {
+            subject.trader = it->second.attributes;
+            ++it->second.attributes.declaration_count;
+            if (!it->second.attributes.first_declaration_at)
+                it->second.attributes.first_declaration_at = subject.assessed_at == core::Timestamp{}
+                                                                 ? clock_.Now()
+                                                                 : subject.assessed_at;
+        }
+    }
+    if (subject.identity.empty()) subject.identity = std::to_string(subject.declaration_id);
+    if (subject.assessed_at == core::Timestamp{}) subject.assessed_at = clock_.Now();
+    Assessment a;
+    a.decision = profiles->Evaluate(subject, *rates);
+    a.explanation_json = a.decision.ExplanationJson();
+    a.assessed_at = subject.assessed_at;
+    return a;
+}
+
+Result<void> SelectivityService::Record(storage::Transaction& tx, const Subject& subject, Assessment& a) {
+    const core::Timestamp now = subject.assessed_at == core::Timestamp{} ? clock_.Now() : subject.assessed_at;
     const std::string now_text = core::FormatTimestamp(now);
+    const std::string identity = subject.identity.empty() ? std::to_string(subject.declaration_id) : subject.identity;
     auto id = tx.QueryOne(kInsertDecision,
-                          {subject.declaration_id, subject.identity,
+                          {subject.declaration_id, identity,
                            subject.organisation.valid() ? storage::Param(subject.organisation.value()) : storage::Null(),
                            std::string(LaneName(a.decision.lane)), std::string(LaneName(a.decision.rule_lane)),
                            a.decision.source == DecisionSource::kRandomSample, a.explanation_json, now_text});
@@ -221,7 +308,7 @@ Result<Assessment> SelectivityService::Assess(storage::Transaction& tx, Subject 
         auto r = tx.Execute(kCountDeclaration, {subject.organisation.value(), now_text});
         if (!r) return Fail(std::move(r.error()));
     }
-    return a;
+    return {};
 }
 
 Result<std::vector<std::string>> SelectivityService::InstallDefaultProfiles() {
@@ -323,7 +410,7 @@ Result<SampleSettings> SelectivityService::SetSampleRates(const core::Principal&
     }
     if (auto r = errors.ToResult(); !r) return Fail(std::move(r.error()));
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<SampleSettings> {
+    auto result = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<SampleSettings> {
         auto before = LoadSampleSettings(tx);
         if (!before) return Fail(std::move(before.error()));
         const std::uint64_t new_key = key ? *key : before->rates.key;
@@ -350,6 +437,11 @@ Result<SampleSettings> SelectivityService::SetSampleRates(const core::Principal&
         }
         return LoadSampleSettings(tx);
     });
+    if (result) {
+        std::lock_guard lock(mutex_);
+        settings_.reset();
+    }
+    return result;
 }
 
 Result<ProfilesView> SelectivityService::Profiles(const core::Principal& actor) {

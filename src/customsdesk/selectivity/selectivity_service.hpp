@@ -11,6 +11,15 @@
 // (selectivity_hits), the per-profile counters and the trader's declaration count. If `tx` rolls
 // back, nothing of it remains.
 //
+// Split form, for callers that must keep their write transaction short (declaration lodging):
+//     auto a = selectivity.Decide(s);            // outside any transaction: reads, evaluates
+//     ... in the acceptance transaction: s.declaration_id = id; selectivity.Record(tx, s, *a);
+// `Decide` reads through caches that are refreshed at most once a second (kDecideCacheTtl): the
+// active profile versions, the sample settings (SetSampleRates and Invalidate refresh them at
+// once) and each trader's attributes. A trader's cached declaration count is advanced by every
+// Decide, so a burst of declarations still sees a growing count; controls and findings recorded
+// in the last second may not be seen yet. The decision is the same as Assess's for the same inputs.
+//
 // Profiles are rule sets whose key starts with "risk-profile-" (profile.hpp); the ACTIVE version
 // of each takes part. The compiled set is cached; every Assess compares the active version ids
 // with the cached set (one indexed query), so an activation (in this process or another) is seen
@@ -30,7 +39,9 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -66,6 +77,7 @@ struct Assessment {
     std::int64_t decision_id = 0;  // selectivity_decisions.id
     Decision decision;
     std::string explanation_json;  // Decision::ExplanationJson()
+    core::Timestamp assessed_at;   // the subject's "now"
 };
 
 struct SampleSettings {
@@ -100,6 +112,11 @@ public:
 
     // See the file comment.
     core::Result<Assessment> Assess(storage::Transaction& tx, Subject subject);
+    core::Result<Assessment> Decide(Subject subject);
+    // Decides reading through `tx` (no caches) and writes nothing.
+    core::Result<Assessment> Decide(storage::Transaction& tx, Subject subject);
+    // Writes `a` (from Decide) for `subject.declaration_id`; sets a.decision_id.
+    core::Result<void> Record(storage::Transaction& tx, const Subject& subject, Assessment& a);
 
     // The compiled active profiles (cached; checked against the database in `tx`).
     core::Result<std::shared_ptr<const ProfileSet>> ActiveProfiles(storage::Transaction& tx);
@@ -123,7 +140,18 @@ private:
     std::mutex mutex_;
     std::vector<std::int64_t> cached_ids_;              // guarded by mutex_
     std::shared_ptr<const ProfileSet> cached_;          // guarded by mutex_
+    // Decide's caches, guarded by mutex_.
+    struct CachedTrader {
+        TraderAttributes attributes;
+        std::chrono::steady_clock::time_point loaded;
+    };
+    std::chrono::steady_clock::time_point profiles_checked_{};
+    std::optional<SampleSettings> settings_;
+    std::chrono::steady_clock::time_point settings_loaded_{};
+    std::unordered_map<std::int64_t, CachedTrader> traders_;
 };
+
+inline constexpr std::chrono::seconds kDecideCacheTtl{1};
 
 boost::json::object ToJson(const SampleSettings& s);
 boost::json::object ToJson(const ProfilesView& v);

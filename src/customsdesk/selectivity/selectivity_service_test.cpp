@@ -4,6 +4,8 @@
 // sample-rate configuration (validation, roles, history) and rollback of an assessment.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "customsdesk/accounts/account_service.hpp"
@@ -210,6 +212,56 @@ TEST_F(SelectivityServiceTest, ARolledBackAssessmentLeavesNothing) {
     });
     ASSERT_TRUE(n);
     EXPECT_EQ(*n, 0);
+}
+
+TEST_F(SelectivityServiceTest, DecideWritesNothingAndRecordWritesWhatAssessWould) {
+    ASSERT_TRUE(service_.InstallDefaultProfiles());
+    auto org = MakeOrganisation("Acme Oy", std::nullopt, std::nullopt);
+    auto count = [&](std::string_view table) {
+        return storage::InReadTx(*db_, [&](storage::Transaction& tx) -> core::Result<std::int64_t> {
+                   auto r = tx.QueryOne(fmt::format("SELECT COUNT(*) FROM {}", table));
+                   if (!r) return core::Fail(std::move(r.error()));
+                   return (*r)->GetInt(0);
+               }).value();
+    };
+    auto decided = service_.Decide(Declaration(org, 1, "250000"));
+    ASSERT_TRUE(decided) << decided.error().message;
+    EXPECT_EQ(count("selectivity_decisions"), 0);
+    EXPECT_EQ(count("trader_compliance"), 0);
+    // The same subject assessed in one go (another identity would draw another sample; same id here).
+    auto assessed = AssessCommitted(Declaration(org, 1, "250000"));
+    ASSERT_TRUE(assessed);
+    EXPECT_EQ(decided->decision.lane, assessed->decision.lane);
+    EXPECT_EQ(decided->explanation_json, assessed->explanation_json);
+    auto recorded = storage::InWriteTx(*db_, [&](storage::Transaction& tx) -> core::Result<std::int64_t> {
+        auto s = Declaration(org, 2, "250000");
+        s.assessed_at = decided->assessed_at;
+        if (auto r = service_.Record(tx, s, *decided); !r) return core::Fail(std::move(r.error()));
+        return decided->decision_id;
+    });
+    ASSERT_TRUE(recorded) << recorded.error().message;
+    EXPECT_GT(*recorded, 0);
+    EXPECT_EQ(count("selectivity_decisions"), 2);
+    auto t = storage::InReadTx(*db_, [&](storage::Transaction& tx) { return LoadTraderAttributes(tx, org); });
+    EXPECT_EQ(t->declaration_count, 2);
+}
+
+TEST_F(SelectivityServiceTest, DecideCountsABurstOfDeclarationsInItsCachedTraderAttributes) {
+    ASSERT_TRUE(service_.InstallDefaultProfiles());
+    auto org = MakeOrganisation("Burst Oy", std::nullopt, std::nullopt);
+    // Nothing is recorded between these decisions (as within one group-commit batch): the cached
+    // attributes still count each one, so the trader is a first-time declarant only once.
+    auto first_time_rule_fired = [](const Assessment& a) {
+        return a.explanation_json.find("risk-profile-trader-r2") != std::string::npos;
+    };
+    auto first = service_.Decide(Declaration(org, 1, "100"));
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_TRUE(first_time_rule_fired(*first)) << first->explanation_json;
+    for (int i = 2; i <= 4; ++i) {
+        auto a = service_.Decide(Declaration(org, i, "100"));
+        ASSERT_TRUE(a);
+        EXPECT_FALSE(first_time_rule_fired(*a)) << i << ": " << a->explanation_json;
+    }
 }
 
 TEST_F(SelectivityServiceTest, ANewlyActivatedProfileVersionIsUsedAtOnce) {
