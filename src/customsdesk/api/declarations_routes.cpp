@@ -59,7 +59,9 @@ Response Lodge(Services& s, Request& req) {
         return UnsupportedMediaType(req, "application/json or application/xml");
     }
     if (!r) return ErrorResponse(req, r.error());
-    auto res = Response::Json(r->created ? 201 : 200, declarations::ToJson(r->stored));
+    auto res = Response::Text(r->created ? 201 : 200,
+                              declarations::ToJsonText(r->stored, r->declaration_json, r->created),
+                              "application/json");
     res.Set("Location", fmt::format("/api/v1/declarations/{}", r->stored.id));
     return res;
 }

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <date/date.h>
+
+#include <random>
+
 namespace customsdesk::core {
 namespace {
 
@@ -48,6 +52,20 @@ TEST(Clock, ParsesFractionsAndRoundTrips) {
     EXPECT_FALSE(ParseTimestamp("2026-11-22T24:00:00Z"));
     EXPECT_FALSE(ParseTimestamp("2026-11-22T06:30:14."));
     EXPECT_FALSE(ParseTimestamp("2026-11-22T06:30:14+0200"));
+}
+
+TEST(Clock, FormatTimestampWritesWhatDateFormatWrites) {
+    std::mt19937_64 rng(2026);
+    // 1970 .. 2200, every microsecond pattern, plus leap days, ends of days and the epoch.
+    std::uniform_int_distribution<std::int64_t> any(0, 7'258'118'400'000'000LL);
+    std::vector<Timestamp> cases{Timestamp{}, *ParseTimestamp("2024-02-29T23:59:59.999999Z"),
+                                 *ParseTimestamp("2000-02-29T00:00:00Z"), *ParseTimestamp("1999-12-31T23:59:59Z"),
+                                 *ParseTimestamp("2100-03-01T00:00:00.000001Z")};
+    for (int i = 0; i < 20000; ++i) cases.emplace_back(std::chrono::microseconds(any(rng)));
+    for (const auto& t : cases) ASSERT_EQ(FormatTimestamp(t), date::format("%FT%TZ", t));
+    // Before the epoch (not produced by the system, but formatted the same way).
+    const Timestamp before(std::chrono::microseconds(-1'500'000));
+    EXPECT_EQ(FormatTimestamp(before), date::format("%FT%TZ", before));
 }
 
 }  // namespace

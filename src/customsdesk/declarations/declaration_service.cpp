@@ -393,29 +393,41 @@ Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::P
     }
     if (auto r = RecordTransitions(tx, actor, s.id, steps, actions, "", p.now); !r) return r;
     p.result.created = true;
+    p.result.declaration_json = p.payload;
     return {};
 }
 
 Result<LodgeResult> DeclarationService::Lodge(const core::Principal& actor, Declaration d, Language lang, bool draft,
                                               bool xml) {
     if (!CanLodge(actor)) return Fail(Error::PermissionDenied("Only traders and administrators lodge declarations."));
-    // An LRN already lodged by this declarant: answer with it before validating anything.
-    if (!d.lrn.empty() && !d.declarant.identification_number.empty()) {
+    // An LRN already lodged by this declarant is answered with that declaration, even when this copy
+    // no longer validates (rules changed): looked up only then, since the INSERT itself detects a
+    // repeated LRN (ON CONFLICT) on the common path.
+    auto existing_by_lrn = [&](const std::string& declarant,
+                               const std::string& lrn) -> Result<std::optional<LodgeResult>> {
+        if (lrn.empty() || declarant.empty()) return std::optional<LodgeResult>();
         auto existing = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::optional<std::int64_t>> {
-            auto row = tx.QueryOne(kByLrn, {d.declarant.identification_number, d.lrn});
+            auto row = tx.QueryOne(kByLrn, {declarant, lrn});
             if (!row) return Fail(std::move(row.error()));
             if (!*row) return std::optional<std::int64_t>();
             return std::optional<std::int64_t>((*row)->GetInt(0));
         });
         if (!existing) return Fail(std::move(existing.error()));
-        if (*existing) {
-            auto got = Get(actor, **existing);
-            if (!got) return Fail(std::move(got.error()));
-            return LodgeResult{std::move(*got), false};
-        }
-    }
+        if (!*existing) return std::optional<LodgeResult>();
+        auto got = Get(actor, **existing);
+        if (!got) return Fail(std::move(got.error()));
+        return std::optional<LodgeResult>(LodgeResult{std::move(*got), false, {}});
+    };
+    const std::string lrn = d.lrn, declarant = d.declarant.identification_number;
     auto prepared = Prepare(actor, std::move(d), lang, draft, xml, nullptr);
-    if (!prepared) return Fail(std::move(prepared.error()));
+    if (!prepared) {
+        if (prepared.error().code == core::ErrorCode::kInvalidArgument) {
+            auto existing = existing_by_lrn(declarant, lrn);
+            if (!existing) return Fail(std::move(existing.error()));
+            if (*existing) return std::move(**existing);
+        }
+        return Fail(std::move(prepared.error()));
+    }
     Prepared& p = *prepared;
     Result<void> done;
     if (committer_ != nullptr) {
@@ -901,7 +913,9 @@ boost::json::value OptTs(const std::optional<core::Timestamp>& t) {
 }
 }  // namespace
 
-boost::json::object ToJson(const StoredDeclaration& d) {
+namespace {
+// Everything of a stored declaration's representation before "taxes" (its JSON texts follow).
+boost::json::object HeadJson(const StoredDeclaration& d) {
     boost::json::object o;
     o["id"] = d.id;
     o["lrn"] = d.declaration.lrn;
@@ -918,14 +932,57 @@ boost::json::object ToJson(const StoredDeclaration& d) {
     boost::json::array allowed;
     for (auto a : AllowedActions(d.state)) allowed.push_back(boost::json::string(ActionName(a)));
     o["allowed_actions"] = std::move(allowed);
-    o["taxes"] = ParsedOrNull(d.taxes_json);
-    o["selectivity"] = ParsedOrNull(d.selectivity_json);
+    return o;
+}
+
+boost::json::array ViolationsJson(const StoredDeclaration& d) {
     boost::json::array v;
     for (const auto& e : d.violations)
         v.push_back(boost::json::object{{"pointer", e.pointer}, {"code", e.code}, {"message", e.message}});
-    o["violations"] = std::move(v);
+    return v;
+}
+
+// A stored JSON text as it is when it parses (ParsedOrNull's rule), without building a DOM of it.
+void AppendJsonText(std::string& out, const std::optional<std::string>& text) {
+    if (!text) {
+        out += "null";
+    } else if (core::ParseJson(*text)) {
+        out += *text;
+    } else {
+        out += boost::json::serialize(boost::json::string(*text));
+    }
+}
+}  // namespace
+
+boost::json::object ToJson(const StoredDeclaration& d) {
+    boost::json::object o = HeadJson(d);
+    o["taxes"] = ParsedOrNull(d.taxes_json);
+    o["selectivity"] = ParsedOrNull(d.selectivity_json);
+    o["violations"] = ViolationsJson(d);
     o["declaration"] = ToJson(d.declaration);
     return o;
+}
+
+std::string ToJsonText(const StoredDeclaration& d, std::string_view declaration_json, bool trusted_texts) {
+    std::string out = boost::json::serialize(HeadJson(d));
+    out.pop_back();  // the closing brace
+    out.reserve(out.size() + declaration_json.size() + (d.taxes_json ? d.taxes_json->size() : 0) +
+                (d.selectivity_json ? d.selectivity_json->size() : 0) + 128);
+    auto text = [&](const std::optional<std::string>& t) {
+        if (trusted_texts && t) out += *t;
+        else AppendJsonText(out, t);
+    };
+    out += ",\"taxes\":";
+    text(d.taxes_json);
+    out += ",\"selectivity\":";
+    text(d.selectivity_json);
+    out += ",\"violations\":";
+    out += boost::json::serialize(ViolationsJson(d));
+    out += ",\"declaration\":";
+    if (declaration_json.empty()) out += boost::json::serialize(ToJson(d.declaration));
+    else out += declaration_json;
+    out += '}';
+    return out;
 }
 
 boost::json::object ToJson(const DeclarationSummary& s) {

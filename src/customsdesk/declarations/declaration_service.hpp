@@ -80,6 +80,7 @@ struct StoredDeclaration {
 struct LodgeResult {
     StoredDeclaration stored;
     bool created = false;  // false: the LRN existed, `stored` is the existing declaration
+    std::string declaration_json;  // `stored.declaration` serialized (as stored) when created
 };
 
 struct DeclarationSummary {
@@ -258,6 +259,11 @@ private:
 
 // JSON forms for the API.
 boost::json::object ToJson(const StoredDeclaration& d);
+// The same representation as text, splicing in JSON texts instead of building their DOM:
+// `declaration_json` (serialized d.declaration; computed when empty) and, when `trusted_texts`
+// (they were just produced by this program), the taxes and selectivity texts without checking.
+std::string ToJsonText(const StoredDeclaration& d, std::string_view declaration_json = {},
+                       bool trusted_texts = false);
 boost::json::object ToJson(const DeclarationSummary& s);
 boost::json::object ToJson(const TransitionEntry& t);
 boost::json::object ToJson(const DeclarationRequest& r);

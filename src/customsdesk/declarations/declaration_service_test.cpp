@@ -121,6 +121,14 @@ TEST_F(DeclarationServiceTest, SameLrnReturnsTheExistingDeclaration) {
     EXPECT_EQ(b->stored.id, a->stored.id);
     EXPECT_EQ(b->stored.declaration.country_of_dispatch, "CN");
     EXPECT_EQ(Count(), 1);
+    // A copy that no longer validates still gets the declaration lodged under its LRN.
+    auto invalid = H1("LRN-2");
+    invalid["country_of_dispatch"] = "XX";
+    auto c = service_->LodgeJson(Trader(own_org_), invalid, Language::kEn);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_FALSE(c->created);
+    EXPECT_EQ(c->stored.id, a->stored.id);
+    EXPECT_EQ(Count(), 1);
 }
 
 TEST_F(DeclarationServiceTest, ConcurrentSameLrnCreatesExactlyOne) {
@@ -304,6 +312,16 @@ TEST_F(DeclarationServiceTest, LaneHookMovesTheStateInTheAcceptanceTransaction) 
     EXPECT_EQ(got->taxes_json, R"({"duty":"12.00","vat":"100.00","currency":"EUR"})");
     EXPECT_EQ(service_->History(Officer(), red->stored.id)->size(), 3u);
     EXPECT_EQ(recorded, 2);
+    // The text form (lodging's response) is the same representation as the DOM form.
+    for (const auto* r : {&*g, &*red}) {
+        const auto dom = ToJson(r->stored);
+        EXPECT_EQ(boost::json::parse(ToJsonText(r->stored, r->declaration_json, true)), boost::json::value(dom));
+        EXPECT_EQ(boost::json::parse(ToJsonText(r->stored)), boost::json::value(dom));
+    }
+    auto odd = *got;
+    odd.taxes_json = "not json";  // stored text that does not parse is a JSON string, as in ToJson
+    odd.violations.push_back({"/lrn", "x", "y"});
+    EXPECT_EQ(boost::json::parse(ToJsonText(odd)), boost::json::value(ToJson(odd)));
 }
 
 TEST_F(DeclarationServiceTest, AmendmentAndInvalidationRequests) {
