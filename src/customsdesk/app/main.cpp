@@ -127,7 +127,7 @@ struct Runtime {
     std::unique_ptr<servicedesk::ServiceDeskService> servicedesk;
     std::unique_ptr<declarations::DeclarationService> declarations;
     std::unique_ptr<control::ControlService> control;
-    std::unique_ptr<storage::GroupCommitter> committer;  // shares durable commits between concurrent lodgings
+    std::unique_ptr<storage::GroupCommitter> committer;  // shares durable commits: lodgings, service requests
     std::unique_ptr<servicedesk::SlaIntegration> servicedesk_sla;  // after servicedesk: destroyed first
 
     Runtime(const Config& cfg, bool migrate) : db(OpenDatabase(cfg, migrate)) {
@@ -145,6 +145,10 @@ struct Runtime {
         declarations = std::make_unique<declarations::DeclarationService>(*db, clock, rulesets.get());
         committer = std::make_unique<storage::GroupCommitter>(*db);
         declarations->SetGroupCommitter(committer.get());
+        // Service requests too, on SQLite only: there a durable commit is one fsync of the single
+        // writer, shared by a batch; on PostgreSQL the committer would serialise every statement's
+        // round trip onto one connection while the server batches commits itself (docs/benchmarks.md).
+        if (db->dialect() == storage::Dialect::kSqlite) servicedesk->SetGroupCommitter(committer.get());
         WireTaxation(*declarations, *taxation, clock);
         WireSelectivity(*declarations, *selectivity, *taxation, clock);
         control = std::make_unique<control::ControlService>(*db, clock, *declarations);

@@ -455,6 +455,7 @@ Result<RequestType> ServiceDeskService::UpdateForm(const core::Principal& actor,
         after.form = definition;
         return after;
     });
+    if (updated) catalogue_generation_.fetch_add(1, std::memory_order_acq_rel);  // the catalogue reloads
     return updated;
 }
 
@@ -476,27 +477,100 @@ Result<void> ServiceDeskService::DecorateAll(storage::Transaction& tx, std::vect
     return observer_->Decorate(tx, std::move(rs));
 }
 
-Result<ServiceRequest> ServiceDeskService::Insert(storage::Transaction& tx, const core::Principal& actor,
-                                                  ServiceRequest sr, std::int64_t type_id, core::Timestamp now,
-                                                  std::optional<std::string> first_message_id) {
-    // Routing (one contact principle).
-    auto cg = tx.QueryOne("SELECT customer_group FROM organisations WHERE id = $1", {sr.organisation.value()});
-    if (!cg) return Fail(std::move(cg.error()));
-    std::optional<std::string> customer_group;
-    if (*cg) customer_group = (*cg)->GetOptText(0);
-    auto active = rulesets_.ActiveModelOf(tx, kRoutingRuleset);
-    if (!active) return Fail(std::move(active.error()));
-    sr.routing = Decide(*active ? &**active : nullptr, sr.type, customer_group, sr.language, sr.form);
+// ---------------------------------------------------------------------------------------------
+// Creating requests: the catalogue, the read-only preparation and the writes
+
+struct ServiceDeskService::Catalogue {
+    struct Type {
+        std::int64_t id = 0;
+        std::int64_t form_version = 0;
+        bool active = true;
+        std::shared_ptr<const FormDefinition> form;
+    };
+    std::map<std::string, Type, std::less<>> types;  // by key
+    std::vector<ServiceGroup> groups;                 // active ones, in display order
+    std::optional<ruleset::RulesetService::ActiveModel> routing;
+
+    [[nodiscard]] const Type* TypeOf(std::string_view key) const {
+        auto it = types.find(key);
+        return it == types.end() ? nullptr : &it->second;
+    }
+    [[nodiscard]] const ServiceGroup* Group(std::string_view key) const {
+        for (const auto& g : groups)
+            if (g.key == key) return &g;
+        return nullptr;
+    }
+};
+
+Result<std::shared_ptr<const ServiceDeskService::Catalogue>> ServiceDeskService::CatalogueOf(
+    storage::Transaction& tx) {
+    const std::uint64_t generation = catalogue_generation_.load(std::memory_order_acquire);
+    auto row = tx.QueryOne(
+        "SELECT (SELECT v.id FROM ruleset_versions v JOIN rulesets r ON r.id = v.ruleset_id "
+        "WHERE r.ruleset_key = $1 AND v.state = 'active'), (SELECT COUNT(*) FROM sd_request_types), "
+        "(SELECT CAST(COALESCE(SUM(form_version), 0) AS BIGINT) FROM sd_request_types), "
+        "(SELECT CAST(COALESCE(SUM(active), 0) AS BIGINT) FROM sd_request_types), "
+        "(SELECT COUNT(*) FROM sd_service_groups), "
+        "(SELECT CAST(COALESCE(SUM(active + 2 * tier_default), 0) AS BIGINT) FROM sd_service_groups)",
+        {std::string(kRoutingRuleset)});
+    if (!row) return Fail(std::move(row.error()));
+    const auto& r = **row;
+    std::string stamp = fmt::format("{}|{}|{}|{}|{}|{}|{}", generation, r.GetOptInt(0).value_or(0), r.GetInt(1),
+                                    r.GetInt(2), r.GetInt(3), r.GetInt(4), r.GetInt(5));
+    {
+        std::lock_guard lock(catalogue_mutex_);
+        if (catalogue_ && stamp == catalogue_stamp_) return catalogue_;
+    }
+    auto cat = std::make_shared<Catalogue>();
+    auto types = detail::LoadTypes(tx, std::nullopt);
+    if (!types) return Fail(std::move(types.error()));
+    for (auto& t : *types) {
+        auto def = ParseFormDefinition(boost::json::value(t.form));
+        if (!def) return Fail(Error::Internal("a stored form no longer parses: " + def.error().message));
+        cat->types.emplace(t.key, Catalogue::Type{t.id, t.form_version, t.active,
+                                                  std::make_shared<const FormDefinition>(std::move(*def))});
+    }
     auto groups = detail::LoadGroups(tx);
     if (!groups) return Fail(std::move(groups.error()));
+    cat->groups = std::move(*groups);
+    auto active = rulesets_.ActiveModelOf(tx, kRoutingRuleset);
+    if (!active) return Fail(std::move(active.error()));
+    cat->routing = std::move(*active);
+    std::shared_ptr<const Catalogue> out = std::move(cat);
+    std::lock_guard lock(catalogue_mutex_);
+    catalogue_stamp_ = std::move(stamp);
+    catalogue_ = out;
+    return out;
+}
+
+namespace {
+
+struct OrganisationInfo {
+    std::string name;
+    std::optional<std::string> customer_group;
+    bool deleted = false;
+};
+
+Result<std::optional<OrganisationInfo>> LoadOrganisationInfo(storage::Transaction& tx, std::int64_t id) {
+    auto row = tx.QueryOne("SELECT name, customer_group, deleted_at FROM organisations WHERE id = $1", {id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<OrganisationInfo>{};
+    return std::optional<OrganisationInfo>(
+        OrganisationInfo{(*row)->GetText(0), (*row)->GetOptText(1), (*row)->GetOptText(2).has_value()});
+}
+
+}  // namespace
+
+Result<void> ServiceDeskService::PrepareNew(storage::Transaction& tx, const Catalogue& catalogue, ServiceRequest& sr,
+                                            const std::optional<std::string>& customer_group, core::Timestamp now) {
+    // Routing (one contact principle).
+    sr.routing = Decide(catalogue.routing ? &*catalogue.routing : nullptr, sr.type, customer_group, sr.language,
+                        sr.form);
     const std::string wanted(sr.routing.at("group").as_string());
-    const ServiceGroup* group = nullptr;
-    for (const auto& g : *groups)
-        if (g.key == wanted) group = &g;
+    const ServiceGroup* group = catalogue.Group(wanted);
     if (group == nullptr) {
         sr.routing["reason"] = fmt::format("unknown group '{}': customer service", wanted);
-        for (const auto& g : *groups)
-            if (g.key == "customer_service") group = &g;
+        group = catalogue.Group("customer_service");
     }
     if (group != nullptr) {
         sr.group = group->key;
@@ -505,7 +579,15 @@ Result<ServiceRequest> ServiceDeskService::Insert(storage::Transaction& tx, cons
         sr.group.reset();
         sr.tier = Tier::kCustomerService;
     }
+    sr.created_at = sr.updated_at = now;
+    sr.version = 1;
+    if (observer_ != nullptr) return observer_->PrepareNew(tx, sr, customer_group, now);
+    return {};
+}
 
+Result<void> ServiceDeskService::WriteNew(storage::Transaction& tx, const core::Principal& actor, ServiceRequest& sr,
+                                          std::int64_t type_id, core::Timestamp now,
+                                          const std::optional<std::string>& first_message_id) {
     const int year = static_cast<int>(
         std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(now)).year());
     auto serial = tx.QueryOne(
@@ -514,8 +596,7 @@ Result<ServiceRequest> ServiceDeskService::Insert(storage::Transaction& tx, cons
         {static_cast<std::int64_t>(year)});
     if (!serial) return Fail(std::move(serial.error()));
     sr.number = FormatRequestNumber(year, (*serial)->GetInt(0));
-    sr.created_at = sr.updated_at = now;
-    sr.version = 1;
+    const std::string now_text = Ts(now);
     std::vector<storage::Param> params = {sr.number,
                                           sr.organisation.value(),
                                           storage::Opt(sr.requester_contact_id),
@@ -535,13 +616,21 @@ Result<ServiceRequest> ServiceDeskService::Insert(storage::Transaction& tx, cons
                                           storage::Opt(sr.group),
                                           TagsJson(sr.tags),
                                           boost::json::serialize(sr.routing),
-                                          Ts(now)};
+                                          now_text,
+                                          sr.due_at,
+                                          storage::Opt(sr.sla_policy_id),
+                                          sr.sla_events,
+                                          storage::Opt(sr.sla_state),
+                                          storage::Opt(sr.sla_json),
+                                          sr.sla_raised,
+                                          storage::Opt(sr.sla_next_check)};
     auto row = tx.QueryOne(
         "INSERT INTO sd_requests (number, organisation_id, requester_contact_id, requester_user_id, requester_name, "
         "requester_email, type_id, form_version, priority, channel, language, subject, body, form_data, status, tier, "
-        "group_id, tags, routing, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-        "$13, $14, $15, $16, (SELECT id FROM sd_service_groups WHERE group_key = $17), $18, $19, $20, $20) "
-        "RETURNING id",
+        "group_id, tags, routing, created_at, updated_at, due_at, sla_policy_id, sla_events, sla_state, sla_json, "
+        "sla_raised, sla_next_check) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+        "$13, $14, $15, $16, (SELECT id FROM sd_service_groups WHERE group_key = $17), $18, $19, $20, $20, $21, $22, "
+        "$23, $24, $25, $26, $27) RETURNING id",
         params);
     if (!row) return Fail(std::move(row.error()));
     sr.id = RequestId((*row)->GetInt(0));
@@ -551,22 +640,29 @@ Result<ServiceRequest> ServiceDeskService::Insert(storage::Transaction& tx, cons
             "INSERT INTO sd_messages (request_id, organisation_id, kind, direction, channel, author_contact_id, "
             "author_name, body, message_id, created_at) VALUES ($1, $2, 'reply', 'customer', $3, $4, $5, $6, $7, $8)",
             {sr.id.value(), sr.organisation.value(), std::string(ChannelName(sr.channel)),
-             storage::Opt(sr.requester_contact_id), sr.requester_name, sr.body, *first_message_id, Ts(now)});
+             storage::Opt(sr.requester_contact_id), sr.requester_name, sr.body, *first_message_id, now_text});
         if (!m) return Fail(std::move(m.error()));
     }
     history::ChangeRecord rec{"service_request", sr.id.value(), sr.organisation.value(),
                               history::ChangeAction::kCreate, history::AllFields(RecordJson(sr), false)};
     if (auto h = history::RecordChange(tx, actor, now, rec); !h) return Fail(std::move(h.error()));
     const auto& texts = TextsFor(sr.language);
-    if (auto n = Notify(tx, sr, "received", Fill(texts.received, sr, options_.reopen_days), now); !n) {
-        return Fail(std::move(n.error()));
-    }
-    if (auto f = Fire(tx, sr, "created", now); !f) return Fail(std::move(f.error()));
-    auto loaded = detail::LoadRequest(tx, core::AccessScope{}, sr.id);
-    if (!loaded) return Fail(std::move(loaded.error()));
-    if (!*loaded) return Fail(Error::Internal("a request just written is missing"));
-    if (auto d = DecorateAll(tx, {&**loaded}); !d) return Fail(std::move(d.error()));
-    return std::move(**loaded);
+    return Notify(tx, sr, "received", Fill(texts.received, sr, options_.reopen_days), now);
+}
+
+Result<ServiceRequest> ServiceDeskService::Insert(storage::Transaction& tx, const core::Principal& actor,
+                                                  ServiceRequest sr, std::int64_t type_id, core::Timestamp now,
+                                                  std::optional<std::string> first_message_id) {
+    auto catalogue = CatalogueOf(tx);
+    if (!catalogue) return Fail(std::move(catalogue.error()));
+    auto org = LoadOrganisationInfo(tx, sr.organisation.value());
+    if (!org) return Fail(std::move(org.error()));
+    if (!*org) return Fail(Error::Internal("a request's organisation is missing"));
+    sr.organisation_name = (*org)->name;
+    if (auto p = PrepareNew(tx, **catalogue, sr, (*org)->customer_group, now); !p) return Fail(std::move(p.error()));
+    if (auto w = WriteNew(tx, actor, sr, type_id, now, first_message_id); !w) return Fail(std::move(w.error()));
+    if (auto d = DecorateAll(tx, {&sr}); !d) return Fail(std::move(d.error()));
+    return sr;
 }
 
 Result<ServiceRequest> ServiceDeskService::Create(const core::Principal& actor, const boost::json::object& body) {
@@ -613,27 +709,32 @@ Result<ServiceRequest> ServiceDeskService::Create(const core::Principal& actor, 
         errs.Add("/organisation_id", "required", "Name the organisation or the contact person.");
     }
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<ServiceRequest> {
+    struct Prepared {
         ServiceRequest sr;
         std::int64_t type_id = 0;
+    };
+    // 1. Everything that only reads, outside the write transaction.
+    auto prepared = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<Prepared> {
+        Prepared p;
+        ServiceRequest& sr = p.sr;
+        auto catalogue = CatalogueOf(tx);
+        if (!catalogue) return Fail(std::move(catalogue.error()));
         if (type) {
-            auto types = detail::LoadTypes(tx, *type);
-            if (!types) return Fail(std::move(types.error()));
-            if (types->empty() || !types->front().active) {
+            const auto* t = (*catalogue)->TypeOf(*type);
+            if (t == nullptr || !t->active) {
                 errs.Add("/type", "option", "Not a request type (GET /api/v1/servicedesk/request-types).");
             } else {
-                type_id = types->front().id;
+                p.type_id = t->id;
                 sr.type = *type;
-                sr.form_version = types->front().form_version;
-                auto def = FormOf(tx, type_id, sr.form_version);
-                if (!def) return Fail(std::move(def.error()));
-                auto data = ValidateFormData(**def, form ? *form : boost::json::object{});
+                sr.form_version = t->form_version;
+                auto data = ValidateFormData(*t->form, form ? *form : boost::json::object{});
                 if (!data) errs.Append(data.error().fields);
                 else sr.form = std::move(*data);
             }
         }
         // Organisation and requester.
         std::optional<core::OrganisationId> org;
+        std::optional<OrganisationInfo> info;
         if (!staff) {
             if (!actor.organisation) return Fail(Error::PermissionDenied("Your user belongs to no organisation."));
             if (organisation && *organisation != actor.organisation->value()) {
@@ -643,10 +744,14 @@ Result<ServiceRequest> ServiceDeskService::Create(const core::Principal& actor, 
             sr.requester_user_id = actor.user.value();
             sr.requester_name = actor.display_name;
         } else if (organisation) {
-            auto o = tx.QueryOne("SELECT id FROM organisations WHERE id = $1 AND deleted_at IS NULL", {*organisation});
+            auto o = LoadOrganisationInfo(tx, *organisation);
             if (!o) return Fail(std::move(o.error()));
-            if (!*o) errs.Add("/organisation_id", "not_found", "No such organisation.");
-            else org = core::OrganisationId(*organisation);
+            if (!*o || (*o)->deleted) {
+                errs.Add("/organisation_id", "not_found", "No such organisation.");
+            } else {
+                org = core::OrganisationId(*organisation);
+                info = std::move(**o);
+            }
         }
         std::optional<std::string> contact_language;
         if (contact) {
@@ -666,7 +771,14 @@ Result<ServiceRequest> ServiceDeskService::Create(const core::Principal& actor, 
             }
         }
         if (auto ok = errs.ToResult(); !ok) return Fail(std::move(ok.error()));
+        if (!info) {
+            auto o = LoadOrganisationInfo(tx, org->value());
+            if (!o) return Fail(std::move(o.error()));
+            if (!*o) return Fail(Error::NotFound(fmt::format("There is no organisation {}.", org->value())));
+            info = std::move(**o);
+        }
         sr.organisation = *org;
+        sr.organisation_name = info->name;
         sr.priority = *priority;
         sr.channel = channel;
         sr.language = language.value_or(contact_language.value_or("fi"));
@@ -674,8 +786,21 @@ Result<ServiceRequest> ServiceDeskService::Create(const core::Principal& actor, 
         sr.subject = *subject;
         sr.body = *text;
         sr.status = Status::kNew;
-        return Insert(tx, actor, std::move(sr), type_id, now, std::nullopt);
+        if (auto pr = PrepareNew(tx, **catalogue, sr, info->customer_group, now); !pr) return Fail(std::move(pr.error()));
+        if (auto d = DecorateAll(tx, {&sr}); !d) return Fail(std::move(d.error()));
+        return p;
     });
+    if (!prepared) return Fail(std::move(prepared.error()));
+    // 2. The writes only. Under group commit the work may run more than once (its batch rolled back
+    //    and re-run alone): it starts from the prepared request every time.
+    ServiceRequest created;
+    auto write = [&](storage::Transaction& tx) -> Result<void> {
+        created = prepared->sr;
+        return WriteNew(tx, actor, created, prepared->type_id, now, std::nullopt);
+    };
+    auto done = committer_ != nullptr ? committer_->Run(write) : storage::InWriteTx(db_, write);
+    if (!done) return Fail(std::move(done.error()));
+    return created;
 }
 
 Result<ServiceRequest> ServiceDeskService::Get(const core::Principal& actor, RequestId id) {

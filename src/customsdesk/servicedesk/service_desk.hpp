@@ -18,7 +18,19 @@
 //    and administrators ("workers") change status, assign, escalate, tag, link, merge, write notes,
 //    log phone calls and manage canned responses; administrators edit forms.
 //  - Numbers: "SR-<year>-<6-digit serial>", serial per UTC year from sd_serials by an upsert in the
-//    creating transaction (safe under concurrency on both databases).
+//    creating transaction (safe under concurrency on both databases; a transaction that rolls back,
+//    or a group-commit batch that is re-run, gives its serial back, so numbers have no gaps).
+//  - Creating a request (Create) is split for throughput (issue 6): everything that only reads
+//    (form validation, organisation and contact, routing, SLA policy and evaluation) runs first in
+//    a read transaction against in-memory snapshots of the request types and forms, service groups,
+//    active routing version (Catalogue) and SLA policies and calendars (sla::PolicyCache), each
+//    checked against a one-query stamp of its tables, so an administrator's change is used by the
+//    next creation after it committed; then ONE write transaction holds only the writes (serial,
+//    request row with its SLA columns, history, notification) — through the GroupCommitter when one
+//    is set, so concurrent creations share a durable commit — and the answer is the row built in
+//    memory (the same JSON a reload would give). A request created while an administrator changes a
+//    form, the routing or a policy gets either the old or the new configuration, as if it had been
+//    created just before or just after the change.
 //  - Status workflow: model.hpp's transition table; an illegal change is kConflict typed
 //    "illegal-transition" (409). A customer reply re-opens a pending_customer request, re-opens a
 //    resolved one within `reopen_days` of resolution, and otherwise (closed, or resolved longer
@@ -46,10 +58,12 @@
 //    Each agent reply's message row carries the Message-ID of its notification, so a customer's
 //    answer (In-Reply-To) threads back to the request.
 //
-// Thread-safety: the service is thread-safe (state is in the database; the form cache is guarded).
+// Thread-safety: the service is thread-safe (state is in the database; the caches are guarded).
 #pragma once
 
 #include <boost/json.hpp>
+
+#include <atomic>
 
 #include <cstdint>
 #include <map>
@@ -68,6 +82,7 @@
 #include "customsdesk/servicedesk/forms.hpp"
 #include "customsdesk/servicedesk/model.hpp"
 #include "customsdesk/storage/database.hpp"
+#include "customsdesk/storage/group_commit.hpp"
 
 namespace customsdesk::servicedesk {
 
@@ -259,13 +274,18 @@ struct EmailIntake {
     std::optional<std::string> language;    // fi | sv | en; default the contact's language
 };
 
-// Extension points the SLA integration fills in (sla_integration.hpp); called inside the
-// transaction of the change, after the request row has been written.
+// Extension points the SLA integration fills in (sla_integration.hpp).
 class RequestObserver {
 public:
     virtual ~RequestObserver() = default;
-    // A request was created or changed (status, priority, tier, group, a reply...). `event` is
-    // "created", "status", "reply_agent", "reply_customer", "priority", "assigned", "escalated", "type".
+    // A new request, before it is written: fills its SLA members (sla_policy_id, sla_events,
+    // sla_state, sla_json, due_at, sla_next_check) from the request in memory. `tx` may be a read
+    // transaction (it is used only to read configuration); must not write.
+    virtual core::Result<void> PrepareNew(storage::Transaction& tx, ServiceRequest& request,
+                                          const std::optional<std::string>& customer_group, core::Timestamp now) = 0;
+    // A request was changed (status, priority, tier, group, a reply...), called inside the
+    // transaction of the change after the row has been written. `event` is "status",
+    // "reply_agent", "reply_customer", "priority", "assigned", "escalated", "type".
     virtual core::Result<void> OnEvent(storage::Transaction& tx, const ServiceRequest& request, std::string_view event,
                                        core::Timestamp now) = 0;
     // Adds members to a request's JSON (e.g. "sla"); may read in `tx`.
@@ -289,6 +309,9 @@ public:
                                             const std::string& language, const boost::json::object& form);
 
     void SetObserver(RequestObserver* observer) { observer_ = observer; }
+    // Creations (Create) then commit through `committer` (shared durable commits); nullptr: one
+    // write transaction each. Set before serving; the committer must outlive the service's use.
+    void SetGroupCommitter(storage::GroupCommitter* committer) { committer_ = committer; }
     [[nodiscard]] const ServiceDeskOptions& options() const { return options_; }
 
     // ---- request types and forms, service groups ----
@@ -381,6 +404,7 @@ public:
 
 private:
     struct Impl;
+    struct Catalogue;  // types and forms, groups, active routing version (service_desk.cpp)
     storage::Database& db_;
     const core::Clock& clock_;
     ruleset::RulesetService& rulesets_;
@@ -388,6 +412,22 @@ private:
     RequestObserver* observer_ = nullptr;
     std::mutex forms_mutex_;
     std::map<std::pair<std::int64_t, std::int64_t>, std::shared_ptr<const FormDefinition>> forms_;  // guarded
+    storage::GroupCommitter* committer_ = nullptr;
+    std::atomic<std::uint64_t> catalogue_generation_{0};  // bumped by UpdateForm after its commit
+    std::mutex catalogue_mutex_;
+    std::string catalogue_stamp_;                      // guarded by catalogue_mutex_
+    std::shared_ptr<const Catalogue> catalogue_;       // guarded by catalogue_mutex_
+
+    // The current catalogue (one stamp query in `tx`; reloaded when the stamp moved).
+    core::Result<std::shared_ptr<const Catalogue>> CatalogueOf(storage::Transaction& tx);
+    // Routing, group and tier, timestamps and (observer) SLA members of a new request; reads only.
+    core::Result<void> PrepareNew(storage::Transaction& tx, const Catalogue& catalogue, ServiceRequest& sr,
+                                  const std::optional<std::string>& customer_group, core::Timestamp now);
+    // The writes of a prepared new request: serial and number, row, first message, history,
+    // "received" notification. Sets sr.id and sr.number (afresh at every call).
+    core::Result<void> WriteNew(storage::Transaction& tx, const core::Principal& actor, ServiceRequest& sr,
+                                std::int64_t type_id, core::Timestamp now,
+                                const std::optional<std::string>& first_message_id);
 
     core::Result<std::shared_ptr<const FormDefinition>> FormOf(storage::Transaction& tx, std::int64_t type_id,
                                                                std::int64_t version);
@@ -396,6 +436,7 @@ private:
                                              std::optional<std::int64_t> contact_id, const std::string& author,
                                              std::optional<std::string> message_id,
                                              std::optional<std::string> in_reply_to, core::Timestamp now);
+    // PrepareNew + WriteNew in one (write) transaction, for the follow-up and e-mail paths.
     core::Result<ServiceRequest> Insert(storage::Transaction& tx, const core::Principal& actor, ServiceRequest sr,
                                         std::int64_t type_id, core::Timestamp now,
                                         std::optional<std::string> first_message_id);

@@ -150,17 +150,18 @@ boost::json::object Live(const std::string& json, core::Timestamp now) {
     return out;
 }
 
+// A policy and its calendar, from a snapshot (which the caller keeps alive).
 struct PolicyContext {
-    sla::PolicyRecord policy;
-    sla::BusinessCalendar calendar;
+    const sla::PolicyRecord* policy = nullptr;
+    const sla::BusinessCalendar* calendar = nullptr;
 };
 
-Result<PolicyContext> LoadContext(storage::Transaction& tx, std::int64_t policy_id) {
-    auto policy = sla::LoadPolicy(tx, sla::PolicyId(policy_id));
-    if (!policy) return Fail(std::move(policy.error()));
-    auto calendar = sla::LoadCalendar(tx, policy->calendar_id);
+Result<PolicyContext> ContextOf(const sla::PolicySnapshot& snapshot, std::int64_t policy_id) {
+    const auto* policy = snapshot.Policy(sla::PolicyId(policy_id));
+    if (policy == nullptr) return Fail(Error::NotFound(fmt::format("There is no SLA policy {}.", policy_id)));
+    auto calendar = snapshot.Calendar(policy->calendar_id);
     if (!calendar) return Fail(std::move(calendar.error()));
-    return PolicyContext{std::move(*policy), std::move(*calendar)};
+    return PolicyContext{policy, *calendar};
 }
 
 Result<std::optional<std::string>> CustomerGroupOf(storage::Transaction& tx, core::OrganisationId org) {
@@ -193,6 +194,35 @@ SlaIntegration::~SlaIntegration() {
     desk_.SetObserver(nullptr);
 }
 
+Result<void> SlaIntegration::PrepareNew(storage::Transaction& tx, ServiceRequest& r,
+                                        const std::optional<std::string>& customer_group, core::Timestamp now) {
+    const std::vector<sla::SlaEvent> events{sla::SlaEvent{now, sla::EventKind::kCreated, {}}};
+    r.sla_events = EventsJson(events);
+    r.sla_raised = "[]";
+    r.sla_policy_id.reset();
+    r.sla_state.reset();
+    r.sla_json.reset();
+    r.sla_next_check.reset();
+    r.due_at = std::string(kNoDue);
+    auto snapshot = policies_.Current(tx);
+    if (!snapshot) return Fail(std::move(snapshot.error()));
+    const auto* policy = (*snapshot)->Select(customer_group.value_or(""), r.type, PriorityName(r.priority));
+    if (policy == nullptr) return {};
+    auto calendar = (*snapshot)->Calendar(policy->calendar_id);
+    if (!calendar) return Fail(std::move(calendar.error()));
+    auto ev = sla::EvaluateSla(**calendar, policy->targets, events, now);
+    if (!ev) return Fail(Error::Internal("SLA evaluation failed: " + ev.error().message));
+    Stored stored = Summarise(*policy, *ev);
+    r.sla_policy_id = policy->id.value();
+    r.sla_state = stored.state;
+    r.sla_json = stored.json;
+    r.due_at = stored.due_at;
+    r.sla_next_check = stored.next_check;
+    // Something already warned or breached (e.g. a zero target): let the sweep raise it now.
+    if (Unraised(*ev, {})) r.sla_next_check = Ts(now);
+    return {};
+}
+
 Result<void> SlaIntegration::OnEvent(storage::Transaction& tx, const ServiceRequest& request, std::string_view event,
                                      core::Timestamp now) {
     // The current row (the observer may be called several times in one transaction).
@@ -202,9 +232,7 @@ Result<void> SlaIntegration::OnEvent(storage::Transaction& tx, const ServiceRequ
     const ServiceRequest& r = **loaded;
     auto events = ParseEvents(r.sla_events);
     std::optional<std::int64_t> policy_id = r.sla_policy_id;
-    if (event == "created") {
-        events = {sla::SlaEvent{now, sla::EventKind::kCreated, {}}};
-    } else if (event == "reply_agent") {
+    if (event == "reply_agent") {
         events.push_back({now, sla::EventKind::kAgentReply, {}});
     } else if (event == "reply_customer") {
         events.push_back({now, sla::EventKind::kCustomerReply, {}});
@@ -214,23 +242,24 @@ Result<void> SlaIntegration::OnEvent(storage::Transaction& tx, const ServiceRequ
         return {};  // assignment and escalation do not change the clocks
     }
     if (events.empty()) events.push_back({r.created_at, sla::EventKind::kCreated, {}});
-    if (event == "created" || event == "priority" || event == "type") {
+    auto snapshot = policies_.Current(tx);
+    if (!snapshot) return Fail(std::move(snapshot.error()));
+    if (event == "priority" || event == "type") {
         auto group = CustomerGroupOf(tx, r.organisation);
         if (!group) return Fail(std::move(group.error()));
-        auto policy = sla::SelectPolicy(tx, group->value_or(""), r.type, PriorityName(r.priority));
-        if (!policy) return Fail(std::move(policy.error()));
+        const auto* policy = (*snapshot)->Select(group->value_or(""), r.type, PriorityName(r.priority));
         policy_id.reset();
-        if (*policy) policy_id = (*policy)->id.value();
+        if (policy != nullptr) policy_id = policy->id.value();
     }
     Stored stored{"", "", std::string(kNoDue), std::nullopt};
     std::optional<std::string> state;
     std::optional<std::string> json;
     if (policy_id) {
-        auto ctx = LoadContext(tx, *policy_id);
+        auto ctx = ContextOf(**snapshot, *policy_id);
         if (!ctx) return Fail(std::move(ctx.error()));
-        auto ev = sla::EvaluateSla(ctx->calendar, ctx->policy.targets, events, now);
+        auto ev = sla::EvaluateSla(*ctx->calendar, ctx->policy->targets, events, now);
         if (!ev) return Fail(Error::Internal("SLA evaluation failed: " + ev.error().message));
-        stored = Summarise(ctx->policy, *ev);
+        stored = Summarise(*ctx->policy, *ev);
         state = stored.state;
         json = stored.json;
         // Something already warned or breached (e.g. a reopen): let the sweep raise it now.
@@ -270,141 +299,202 @@ std::optional<std::string> SlaIntegration::SlaStateCondition(std::string_view st
     return std::nullopt;
 }
 
+namespace {
+
+// What a sweep decided for one due request (computed outside the write transaction).
+struct SweepPlan {
+    ServiceRequest current;  // as read; the claim compares version, sla_raised and sla_next_check
+    Stored stored;
+    std::optional<std::string> state, json;
+    std::string raised;  // the new markers
+    std::vector<std::pair<sla::Metric, std::string>> fired;  // (metric, "warning" | "breach")
+    struct Mail {
+        std::string kind, address, subject, text;
+    };
+    std::vector<Mail> mails;
+    std::vector<std::string> notes;
+    ServiceRequest next;  // with the escalations' priority, tier and group
+    bool escalated = false;
+};
+
+}  // namespace
+
 Result<SlaIntegration::SweepReport> SlaIntegration::SweepOnce(core::Timestamp now, int batch) {
-    SweepReport report;
     const std::string now_text = Ts(now);
-    auto ids = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::vector<std::int64_t>> {
-        auto rows = tx.Query(
+    // 1. Read and decide in a read transaction: the due requests (next-check index, oldest first),
+    //    the policies and calendars once, the evaluations, the markers, notes and escalations.
+    auto plans = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::vector<SweepPlan>> {
+        auto due = tx.Query(
             "SELECT id FROM sd_requests WHERE sla_next_check IS NOT NULL AND sla_next_check <= $1 "
             "ORDER BY sla_next_check LIMIT $2",
             {now_text, static_cast<std::int64_t>(std::clamp(batch, 1, 10000))});
+        if (!due) return Fail(std::move(due.error()));
+        std::vector<SweepPlan> out;
+        if (due->rows.empty()) return out;
+        std::string in;
+        std::vector<storage::Param> params;
+        for (const auto& row : due->rows) {
+            params.emplace_back(row.GetInt(0));
+            in += fmt::format("{}${}", in.empty() ? "" : ", ", params.size());
+        }
+        auto rows = tx.Query(std::string(detail::kRequestSelect) + " AND r.id IN (" + in + ") ORDER BY r.id", params);
         if (!rows) return Fail(std::move(rows.error()));
-        std::vector<std::int64_t> out;
-        for (const auto& r : rows->rows) out.push_back(r.GetInt(0));
-        return out;
-    });
-    if (!ids) return Fail(std::move(ids.error()));
-    if (ids->empty()) return report;
-    const core::Principal system = core::Principal::System();
-    auto done = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<SweepReport> {
-        SweepReport rep;
-        for (const auto id : *ids) {
-            auto loaded = detail::LoadRequest(tx, core::AccessScope{}, RequestId(id));
-            if (!loaded) return Fail(std::move(loaded.error()));
-            // Gone, or already handled by another sweeper before we got the write lock.
-            if (!*loaded || !(*loaded)->sla_next_check || *(*loaded)->sla_next_check > now_text) {
-                ++rep.skipped;
-                continue;
-            }
-            ServiceRequest current = std::move(**loaded);
-            ++rep.examined;
+        auto snapshot = policies_.Current(tx);
+        if (!snapshot) return Fail(std::move(snapshot.error()));
+        std::optional<std::vector<ServiceGroup>> groups;  // loaded when an escalation moves a request
+        for (const auto& row : rows->rows) {
+            SweepPlan plan;
+            plan.current = detail::RequestFromRow(row);
+            const ServiceRequest& current = plan.current;
+            if (!current.sla_next_check || *current.sla_next_check > now_text) continue;  // moved meanwhile
             std::set<std::string> raised = ParseMarkers(current.sla_raised);
-            Stored stored{"", "", std::string(kNoDue), std::nullopt};
-            std::optional<std::string> state, json;
-            std::vector<std::pair<sla::Metric, std::string>> fired;  // (metric, "warning" | "breach")
+            plan.stored = Stored{"", "", std::string(kNoDue), std::nullopt};
             std::optional<PolicyContext> ctx;
             if (current.sla_policy_id) {
-                auto c = LoadContext(tx, *current.sla_policy_id);
+                auto c = ContextOf(**snapshot, *current.sla_policy_id);
                 if (!c) return Fail(std::move(c.error()));
-                ctx = std::move(*c);
+                ctx = *c;
                 const auto events = ParseEvents(current.sla_events);
-                auto ev = sla::EvaluateSla(ctx->calendar, ctx->policy.targets, events, now);
+                auto ev = sla::EvaluateSla(*ctx->calendar, ctx->policy->targets, events, now);
                 if (!ev) return Fail(Error::Internal("SLA evaluation failed: " + ev.error().message));
-                stored = Summarise(ctx->policy, *ev);
-                state = stored.state;
-                json = stored.json;
+                plan.stored = Summarise(*ctx->policy, *ev);
+                plan.state = plan.stored.state;
+                plan.json = plan.stored.json;
                 for (auto m : kMetrics) {
                     const auto& e = ev->Get(m);
                     if (e.completed_at) continue;
                     const std::string warn = Marker(m, "warning", e);
                     const std::string breach = Marker(m, "breach", e);
                     if (e.state == sla::SlaState::kBreached) {
-                        if (raised.insert(breach).second) fired.emplace_back(m, "breach");
+                        if (raised.insert(breach).second) plan.fired.emplace_back(m, "breach");
                         raised.insert(warn);  // a late sweep does not send a stale warning
                     } else if (e.state == sla::SlaState::kWarning) {
-                        if (raised.insert(warn).second) fired.emplace_back(m, "warning");
+                        if (raised.insert(warn).second) plan.fired.emplace_back(m, "warning");
                     }
                 }
             }
-            // Claim: compare-and-set on what we read; a concurrent sweeper's claim makes this miss.
+            plan.raised = MarkersJson(raised);
+            plan.next = current;
+            if (ctx) {
+                const auto& policy = *ctx->policy;
+                ServiceRequest& next = plan.next;
+                for (const auto& [metric, what] : plan.fired) {
+                    for (const auto& esc : policy.escalations) {
+                        if (esc.on != what) continue;
+                        if (esc.metric != "any" && esc.metric != sla::MetricName(metric)) continue;
+                        const std::string label =
+                            fmt::format("SLA {} ({}, policy {})", what, sla::MetricName(metric), policy.name);
+                        if (esc.action == "notify") {
+                            plan.notes.push_back(
+                                fmt::format("{}: notify {}", label, esc.target.empty() ? "assignee" : esc.target));
+                            std::optional<std::string> address;
+                            if (esc.target == "requester") address = current.requester_email;
+                            else if (IsEmailAddress(esc.target)) address = esc.target;
+                            if (address && !address->empty()) {
+                                plan.mails.push_back({what == "breach" ? "sla_breach" : "sla_warning", *address,
+                                                      fmt::format("[{}] {}", current.number, label),
+                                                      fmt::format("{}\n{}: {}", label, current.number, current.subject)});
+                            }
+                        } else if (esc.action == "raise_priority") {
+                            next.priority = RaisedPriority(next.priority);
+                            plan.notes.push_back(fmt::format("{}: priority {}", label, PriorityName(next.priority)));
+                        } else if (esc.action == "move_tier" || esc.action == "move_group") {
+                            if (!groups) {
+                                auto g = detail::LoadGroups(tx);
+                                if (!g) return Fail(std::move(g.error()));
+                                groups = std::move(*g);
+                            }
+                            const ServiceGroup* target = nullptr;
+                            if (esc.action == "move_group") {
+                                for (const auto& g : *groups)
+                                    if (g.key == esc.target) target = &g;
+                            } else {
+                                auto tier = esc.target.empty() ? NextTier(next.tier) : ParseTier(esc.target);
+                                for (const auto& g : *groups)
+                                    if (tier && g.tier == *tier && g.tier_default) target = &g;
+                            }
+                            if (target == nullptr) {
+                                plan.notes.push_back(
+                                    fmt::format("{}: {} '{}' not possible", label, esc.action, esc.target));
+                                continue;
+                            }
+                            next.tier = target->tier;
+                            next.group = target->key;
+                            next.assignee_id.reset();
+                            plan.notes.push_back(
+                                fmt::format("{}: moved to {} ({})", label, target->key, TierName(target->tier)));
+                        }
+                    }
+                }
+                plan.escalated = next.priority != current.priority || next.tier != current.tier ||
+                                 next.group != current.group;
+            }
+            out.push_back(std::move(plan));
+        }
+        return out;
+    });
+    if (!plans) return Fail(std::move(plans.error()));
+    if (plans->empty()) return SweepReport{};
+    // 2. One write transaction with the writes only. Each request is claimed by a compare-and-set on
+    //    what was read (version, sla_raised, sla_next_check): if anything changed it meanwhile (another
+    //    sweeper, an event), the claim misses and the request is left for the next round.
+    const core::Principal system = core::Principal::System();
+    auto done = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<SweepReport> {
+        SweepReport rep;
+        std::vector<history::ChangeRecord> records;
+        std::vector<std::pair<const SweepPlan*, const std::string*>> notes;
+        for (const auto& plan : *plans) {
+            const ServiceRequest& current = plan.current;
             auto claim = tx.Execute(
                 "UPDATE sd_requests SET sla_state = $1, sla_json = $2, due_at = $3, sla_next_check = $4, "
-                "sla_raised = $5 WHERE id = $6 AND sla_raised = $7 AND sla_next_check = $8",
-                {storage::Opt(state), storage::Opt(json), stored.due_at, storage::Opt(stored.next_check),
-                 MarkersJson(raised), id, current.sla_raised, *current.sla_next_check});
+                "sla_raised = $5 WHERE id = $6 AND version = $7 AND sla_raised = $8 AND sla_next_check = $9",
+                {storage::Opt(plan.state), storage::Opt(plan.json), plan.stored.due_at,
+                 storage::Opt(plan.stored.next_check), plan.raised, current.id.value(), current.version,
+                 current.sla_raised, *current.sla_next_check});
             if (!claim) return Fail(std::move(claim.error()));
             if (*claim != 1) {
                 ++rep.skipped;
                 continue;
             }
-            if (fired.empty() || !ctx) continue;
-            // Raise: history entry, then the policy's escalation actions.
-            ServiceRequest next = current;
-            std::vector<std::string> notes;
-            for (const auto& [metric, what] : fired) {
+            ++rep.examined;
+            for (const auto& [metric, what] : plan.fired) {
                 (what == "breach" ? rep.breaches : rep.warnings) += 1;
-                history::ChangeRecord rec{"service_request_note", id, current.organisation.value(),
-                                          history::ChangeAction::kUpdate,
-                                          {{"sla_" + what, nullptr, boost::json::value(sla::MetricName(metric))}}};
-                if (auto h = history::RecordChange(tx, system, now, rec); !h) return Fail(std::move(h.error()));
-                for (const auto& esc : ctx->policy.escalations) {
-                    const std::string on = what == "breach" ? "breach" : "warning";
-                    if (esc.on != on) continue;
-                    if (esc.metric != "any" && esc.metric != sla::MetricName(metric)) continue;
-                    ++rep.actions;
-                    const std::string label = fmt::format("SLA {} ({}, policy {})", what == "breach" ? "breach" : "warning",
-                                                          sla::MetricName(metric), ctx->policy.name);
-                    if (esc.action == "notify") {
-                        notes.push_back(fmt::format("{}: notify {}", label, esc.target.empty() ? "assignee" : esc.target));
-                        std::optional<std::string> address;
-                        if (esc.target == "requester") address = current.requester_email;
-                        else if (IsEmailAddress(esc.target)) address = esc.target;
-                        if (address && !address->empty()) {
-                            if (auto n = desk_.NotifyAddress(tx, current, what == "breach" ? "sla_breach" : "sla_warning",
-                                                             *address, fmt::format("[{}] {}", current.number, label),
-                                                             fmt::format("{}\n{}: {}", label, current.number,
-                                                                         current.subject),
-                                                             now);
-                                !n)
-                                return Fail(std::move(n.error()));
-                        }
-                    } else if (esc.action == "raise_priority") {
-                        next.priority = RaisedPriority(next.priority);
-                        notes.push_back(fmt::format("{}: priority {}", label, PriorityName(next.priority)));
-                    } else if (esc.action == "move_tier" || esc.action == "move_group") {
-                        auto groups = detail::LoadGroups(tx);
-                        if (!groups) return Fail(std::move(groups.error()));
-                        const ServiceGroup* target = nullptr;
-                        if (esc.action == "move_group") {
-                            for (const auto& g : *groups)
-                                if (g.key == esc.target) target = &g;
-                        } else {
-                            auto tier = esc.target.empty() ? NextTier(next.tier) : ParseTier(esc.target);
-                            for (const auto& g : *groups)
-                                if (tier && g.tier == *tier && g.tier_default) target = &g;
-                        }
-                        if (target == nullptr) {
-                            notes.push_back(fmt::format("{}: {} '{}' not possible", label, esc.action, esc.target));
-                            continue;
-                        }
-                        next.tier = target->tier;
-                        next.group = target->key;
-                        next.assignee_id.reset();
-                        notes.push_back(fmt::format("{}: moved to {} ({})", label, target->key, TierName(target->tier)));
-                    }
-                }
+                records.push_back({"service_request_note", current.id.value(), current.organisation.value(),
+                                   history::ChangeAction::kUpdate,
+                                   {{"sla_" + what, nullptr, boost::json::value(sla::MetricName(metric))}}});
             }
-            if (next.priority != current.priority || next.tier != current.tier || next.group != current.group) {
+            rep.actions += static_cast<int>(plan.notes.size());
+            for (const auto& mail : plan.mails) {
+                if (auto n = desk_.NotifyAddress(tx, current, mail.kind, mail.address, mail.subject, mail.text, now);
+                    !n)
+                    return Fail(std::move(n.error()));
+            }
+            if (plan.escalated) {
                 // The claim did not change the version; write the escalation with history.
+                ServiceRequest next = plan.next;
                 if (auto s = desk_.SaveForSystem(tx, current, next, now, system); !s) return Fail(std::move(s.error()));
             }
-            for (const auto& text : notes) {
-                auto m = tx.Execute(
-                    "INSERT INTO sd_messages (request_id, organisation_id, kind, direction, channel, author_name, body, "
-                    "created_at) VALUES ($1, $2, 'note', 'agent', 'portal', 'System (SLA)', $3, $4)",
-                    {id, current.organisation.value(), text, now_text});
-                if (!m) return Fail(std::move(m.error()));
+            for (const auto& text : plan.notes) notes.emplace_back(&plan, &text);
+        }
+        if (auto h = history::RecordChanges(tx, system, now, records); !h) return Fail(std::move(h.error()));
+        // The notes, many rows per statement.
+        constexpr std::size_t kRowsPerStatement = 100;
+        for (std::size_t first = 0; first < notes.size(); first += kRowsPerStatement) {
+            const std::size_t count = std::min(kRowsPerStatement, notes.size() - first);
+            std::string sql =
+                "INSERT INTO sd_messages (request_id, organisation_id, kind, direction, channel, author_name, body, "
+                "created_at) VALUES ";
+            std::vector<storage::Param> params;
+            for (std::size_t i = 0; i < count; ++i) {
+                const auto& [plan, text] = notes[first + i];
+                const std::size_t b = params.size();
+                sql += fmt::format("{}(${}, ${}, 'note', 'agent', 'portal', 'System (SLA)', ${}, ${})", i ? ", " : "",
+                                   b + 1, b + 2, b + 3, b + 4);
+                params.insert(params.end(), {plan->current.id.value(), plan->current.organisation.value(), *text,
+                                             now_text});
             }
+            auto m = tx.Execute(sql, params);
+            if (!m) return Fail(std::move(m.error()));
         }
         return rep;
     });

@@ -48,6 +48,7 @@
 
 #include "customsdesk/core/clock.hpp"
 #include "customsdesk/servicedesk/service_desk.hpp"
+#include "customsdesk/sla/sla_service.hpp"
 #include "customsdesk/storage/database.hpp"
 
 namespace customsdesk::servicedesk {
@@ -61,6 +62,8 @@ public:
     SlaIntegration(const SlaIntegration&) = delete;
     SlaIntegration& operator=(const SlaIntegration&) = delete;
 
+    core::Result<void> PrepareNew(storage::Transaction& tx, ServiceRequest& request,
+                                  const std::optional<std::string>& customer_group, core::Timestamp now) override;
     core::Result<void> OnEvent(storage::Transaction& tx, const ServiceRequest& request, std::string_view event,
                                core::Timestamp now) override;
     core::Result<void> Decorate(storage::Transaction& tx, std::vector<ServiceRequest*> requests) override;
@@ -83,6 +86,7 @@ private:
     storage::Database& db_;
     const core::Clock& clock_;
     ServiceDeskService& desk_;
+    sla::PolicyCache policies_;  // policies and compiled calendars, checked by stamp at each use
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;  // guarded by mutex_

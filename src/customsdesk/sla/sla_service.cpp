@@ -1,6 +1,7 @@
 #include "customsdesk/sla/sla_service.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include <fmt/format.h>
 
@@ -57,6 +58,16 @@ constexpr std::string_view kEscalationAction[] = {"notify", "raise_priority", "m
 template <std::size_t N>
 bool OneOf(std::string_view v, const std::string_view (&list)[N]) {
     return std::find(std::begin(list), std::end(list), v) != std::end(list);
+}
+
+// Bumped after every committed change of a calendar or policy in this process, so a PolicyCache
+// reloads at its next use even when the database stamp could not tell (see PolicyCache).
+std::atomic<std::uint64_t> g_generation{0};
+
+template <class R>
+R Changed(R result) {
+    if (result) g_generation.fetch_add(1, std::memory_order_acq_rel);
+    return result;
 }
 
 template <std::size_t N>
@@ -427,19 +438,99 @@ boost::json::object ToJson(const Holiday& h) {
             {"weekday", kWeekdayKeys[wd.iso_encoding() - 1]}};
 }
 
+const PolicyRecord* SelectPolicyAmong(std::span<const PolicyRecord> policies, std::string_view customer_group,
+                                      std::string_view request_type, std::string_view priority) {
+    const PolicyRecord* best = nullptr;
+    for (const auto& p : policies) {
+        if (p.customer_group && *p.customer_group != customer_group) continue;
+        if (p.request_type && *p.request_type != request_type) continue;
+        if (p.priority && *p.priority != priority) continue;
+        if (best == nullptr ||
+            std::pair(SelectorCount(p), Specificity(p)) > std::pair(SelectorCount(*best), Specificity(*best)))
+            best = &p;
+    }
+    return best;
+}
+
 Result<std::optional<PolicyRecord>> SelectPolicy(storage::Transaction& tx, std::string_view customer_group,
                                                  std::string_view request_type, std::string_view priority) {
     auto rows = tx.Query(fmt::format(kMatchingPolicies, kPolicyColumns),
                          {std::string(customer_group), std::string(request_type), std::string(priority)});
     if (!rows) return Fail(rows.error());
-    std::optional<PolicyRecord> best;
+    std::vector<PolicyRecord> matching;
     for (const auto& row : rows->rows) {
         auto p = PolicyFromRow(row);
         if (!p) return Fail(p.error());
-        if (!best || std::pair(SelectorCount(*p), Specificity(*p)) > std::pair(SelectorCount(*best), Specificity(*best)))
-            best = std::move(*p);
+        matching.push_back(std::move(*p));
     }
-    return best;
+    const PolicyRecord* best = SelectPolicyAmong(matching, customer_group, request_type, priority);
+    if (best == nullptr) return std::optional<PolicyRecord>{};
+    return std::optional<PolicyRecord>{*best};
+}
+
+const PolicyRecord* PolicySnapshot::Policy(PolicyId id) const {
+    for (const auto& p : policies)
+        if (p.id == id) return &p;
+    return nullptr;
+}
+
+Result<const BusinessCalendar*> PolicySnapshot::Calendar(CalendarId id) const {
+    if (auto it = calendars.find(id.value()); it != calendars.end()) return it->second.get();
+    if (auto it = broken_calendars.find(id.value()); it != broken_calendars.end()) return Fail(it->second);
+    return Fail(Error::NotFound(fmt::format("There is no SLA calendar {}.", id.value())));
+}
+
+Result<std::shared_ptr<const PolicySnapshot>> PolicyCache::Current(storage::Transaction& tx) {
+    const std::uint64_t generation = g_generation.load(std::memory_order_acquire);
+    auto row = tx.QueryOne(
+        "SELECT (SELECT COUNT(*) FROM sla_policies), (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM "
+        "sla_policies), (SELECT CAST(COALESCE(SUM(id), 0) AS BIGINT) FROM sla_policies), (SELECT "
+        "COALESCE(MAX(updated_at), '') FROM sla_policies), (SELECT COUNT(*) FROM sla_calendars), (SELECT "
+        "CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM sla_calendars), (SELECT COALESCE(MAX(updated_at), '') FROM "
+        "sla_calendars)");
+    if (!row) return Fail(row.error());
+    const auto& r = **row;
+    std::string stamp = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", generation, r.GetInt(0), r.GetInt(1), r.GetInt(2),
+                                    r.GetText(3), r.GetInt(4), r.GetInt(5), r.GetText(6));
+    {
+        std::lock_guard lock(mutex_);
+        if (snapshot_ && stamp == stamp_) return snapshot_;
+    }
+    auto snapshot = std::make_shared<PolicySnapshot>();
+    auto policies = tx.Query(fmt::format("SELECT {} FROM sla_policies ORDER BY id", kPolicyColumns));
+    if (!policies) return Fail(policies.error());
+    for (const auto& p : policies->rows) {
+        auto record = PolicyFromRow(p);
+        if (!record) return Fail(record.error());
+        snapshot->policies.push_back(std::move(*record));
+    }
+    auto calendars = tx.Query(fmt::format("SELECT {} FROM sla_calendars ORDER BY id", kCalendarColumns));
+    if (!calendars) return Fail(calendars.error());
+    for (const auto& c : calendars->rows) {
+        const std::int64_t id = c.GetInt(0);
+        auto record = CalendarFromRow(c);
+        if (!record) {
+            snapshot->broken_calendars.emplace(id, record.error());
+            continue;
+        }
+        auto calendar = BusinessCalendar::Create(record->spec);
+        if (!calendar) {
+            snapshot->broken_calendars.emplace(id, calendar.error());
+            continue;
+        }
+        snapshot->calendars.emplace(id, std::make_shared<const BusinessCalendar>(std::move(*calendar)));
+    }
+    std::shared_ptr<const PolicySnapshot> out = std::move(snapshot);
+    std::lock_guard lock(mutex_);
+    stamp_ = std::move(stamp);
+    snapshot_ = out;
+    ++loads_;
+    return out;
+}
+
+std::uint64_t PolicyCache::Loads() const {
+    std::lock_guard lock(mutex_);
+    return loads_;
 }
 
 Result<BusinessCalendar> LoadCalendar(storage::Transaction& tx, CalendarId id) {
@@ -489,7 +580,7 @@ Result<CalendarRecord> SlaService::CreateCalendar(const core::Principal& actor, 
     auto in = ReadCalendar(body);
     if (!in) return Fail(in.error());
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<CalendarRecord> {
+    return Changed(storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<CalendarRecord> {
         if (auto ok = CheckCalendarName(tx, in->name, 0); !ok) return Fail(ok.error());
         auto params = CalendarParams(*in);
         params.push_back(core::FormatTimestamp(now));
@@ -503,7 +594,7 @@ Result<CalendarRecord> SlaService::CreateCalendar(const core::Principal& actor, 
             !h)
             return Fail(h.error());
         return std::move(**c);
-    });
+    }));
 }
 
 Result<CalendarRecord> SlaService::UpdateCalendar(const core::Principal& actor, CalendarId id,
@@ -511,7 +602,7 @@ Result<CalendarRecord> SlaService::UpdateCalendar(const core::Principal& actor, 
                                                   std::optional<std::int64_t> expected_version) {
     if (auto ok = CheckWrite(actor); !ok) return Fail(ok.error());
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<CalendarRecord> {
+    return Changed(storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<CalendarRecord> {
         auto current = FindCalendar(tx, id);
         if (!current) return Fail(current.error());
         if (!*current) return Fail(Error::NotFound("There is no such calendar."));
@@ -537,7 +628,7 @@ Result<CalendarRecord> SlaService::UpdateCalendar(const core::Principal& actor, 
             !h)
             return Fail(h.error());
         return std::move(**after);
-    });
+    }));
 }
 
 Result<std::vector<Holiday>> SlaService::CalendarHolidays(const core::Principal& actor, CalendarId id, int year) {
@@ -581,7 +672,7 @@ Result<PolicyRecord> SlaService::GetPolicy(const core::Principal& actor, PolicyI
 Result<PolicyRecord> SlaService::CreatePolicy(const core::Principal& actor, const boost::json::object& body) {
     if (auto ok = CheckWrite(actor); !ok) return Fail(ok.error());
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<PolicyRecord> {
+    return Changed(storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<PolicyRecord> {
         auto in = ReadPolicy(tx, body);
         if (!in) return Fail(in.error());
         if (auto ok = CheckPolicyUnique(tx, *in, 0); !ok) return Fail(ok.error());
@@ -597,7 +688,7 @@ Result<PolicyRecord> SlaService::CreatePolicy(const core::Principal& actor, cons
             !h)
             return Fail(h.error());
         return std::move(**p);
-    });
+    }));
 }
 
 Result<PolicyRecord> SlaService::UpdatePolicy(const core::Principal& actor, PolicyId id,
@@ -605,7 +696,7 @@ Result<PolicyRecord> SlaService::UpdatePolicy(const core::Principal& actor, Poli
                                               std::optional<std::int64_t> expected_version) {
     if (auto ok = CheckWrite(actor); !ok) return Fail(ok.error());
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<PolicyRecord> {
+    return Changed(storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<PolicyRecord> {
         auto current = FindPolicy(tx, id);
         if (!current) return Fail(current.error());
         if (!*current) return Fail(Error::NotFound("There is no such policy."));
@@ -631,14 +722,14 @@ Result<PolicyRecord> SlaService::UpdatePolicy(const core::Principal& actor, Poli
             !h)
             return Fail(h.error());
         return std::move(**after);
-    });
+    }));
 }
 
 Result<void> SlaService::DeletePolicy(const core::Principal& actor, PolicyId id,
                                       std::optional<std::int64_t> expected_version) {
     if (auto ok = CheckWrite(actor); !ok) return Fail(ok.error());
     const auto now = clock_.Now();
-    return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<void> {
+    return Changed(storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<void> {
         auto current = FindPolicy(tx, id);
         if (!current) return Fail(current.error());
         if (!*current) return Fail(Error::NotFound("There is no such policy."));
@@ -648,7 +739,7 @@ Result<void> SlaService::DeletePolicy(const core::Principal& actor, PolicyId id,
         return history::RecordChange(tx, actor, now,
                                      {"sla_policy", id.value(), std::nullopt, history::ChangeAction::kDelete,
                                       history::AllFields(EditablePolicyJson(**current), true)});
-    });
+    }));
 }
 
 }  // namespace customsdesk::sla

@@ -19,11 +19,16 @@
 // and may be conditional on the version (If-Match → FailedPrecondition when it moved on). Bad input
 // is InvalidArgument with one field error per problem (JSON pointers of the JSON form).
 // Thread-safety: the service holds no mutable state; it is safe to share between threads.
+// PolicyCache (below) keeps compiled policies and calendars in memory for the service desk's hot paths.
 #pragma once
 
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,6 +100,46 @@ core::Result<std::optional<PolicyRecord>> SelectPolicy(storage::Transaction& tx,
 // A stored calendar, ready for business-time arithmetic. NotFound if there is no such calendar.
 core::Result<BusinessCalendar> LoadCalendar(storage::Transaction& tx, CalendarId id);
 core::Result<PolicyRecord> LoadPolicy(storage::Transaction& tx, PolicyId id);
+
+// The policy SelectPolicy would choose among `policies` (all of them, or at least every matching
+// one); nullptr when none matches. Pure.
+const PolicyRecord* SelectPolicyAmong(std::span<const PolicyRecord> policies, std::string_view customer_group,
+                                      std::string_view request_type, std::string_view priority);
+
+// All policies and calendars (compiled) at one moment, for the hot paths of the service desk
+// (creating a request, the SLA sweep) that would otherwise read and compile them per request.
+// Immutable once built; shared between threads through shared_ptr<const>.
+struct PolicySnapshot {
+    std::vector<PolicyRecord> policies;                                           // by id
+    std::map<std::int64_t, std::shared_ptr<const BusinessCalendar>> calendars;    // by calendar id
+    std::map<std::int64_t, core::Error> broken_calendars;  // stored calendars that no longer compile
+
+    [[nodiscard]] const PolicyRecord* Select(std::string_view customer_group, std::string_view request_type,
+                                             std::string_view priority) const {
+        return SelectPolicyAmong(policies, customer_group, request_type, priority);
+    }
+    [[nodiscard]] const PolicyRecord* Policy(PolicyId id) const;  // nullptr when there is none
+    // As LoadCalendar: NotFound when there is no such calendar, its error when it does not compile.
+    [[nodiscard]] core::Result<const BusinessCalendar*> Calendar(CalendarId id) const;
+};
+
+// Keeps the current PolicySnapshot. Current(tx) costs one small query (a stamp of both tables:
+// row count, sum of versions and ids, latest updated_at) in the caller's transaction and reloads
+// both tables only when the stamp moved, so a change by an administrator, through this process or
+// another one on the same database, is seen by the next call after it committed. Changes made
+// through SlaService in this process also bump a process-wide generation that is part of the stamp
+// (this covers edits the stamp alone could miss, e.g. a frozen test clock). Thread-safe.
+class PolicyCache {
+public:
+    core::Result<std::shared_ptr<const PolicySnapshot>> Current(storage::Transaction& tx);
+    [[nodiscard]] std::uint64_t Loads() const;  // how many times the tables were read (for tests)
+
+private:
+    mutable std::mutex mutex_;
+    std::string stamp_;                                // guarded by mutex_
+    std::shared_ptr<const PolicySnapshot> snapshot_;  // guarded by mutex_
+    std::uint64_t loads_ = 0;                          // guarded by mutex_
+};
 
 class SlaService {
 public:

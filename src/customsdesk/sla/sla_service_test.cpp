@@ -1,8 +1,10 @@
 // SlaService on SQLite and PostgreSQL: the seeded defaults, calendar and policy CRUD with
-// validation, admin-only writes, history, optimistic versions, and SelectPolicy precedence.
+// validation, admin-only writes, history, optimistic versions, SelectPolicy precedence, and the
+// PolicyCache the service desk's hot paths use.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "customsdesk/accounts/account_service.hpp"
 #include "customsdesk/core/json.hpp"
@@ -153,6 +155,59 @@ TEST_F(SlaServiceTest, CalendarValidationNamesFieldsAndWritesNothing) {
     ASSERT_FALSE(dup);
     EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
     EXPECT_EQ(Pointers(dup.error()), std::vector<std::string>{"/name"});
+}
+
+// The cache chooses as SelectPolicy does, reads the tables only when they changed (through the
+// service or behind its back, as another process would), and compiles each calendar once.
+TEST_F(SlaServiceTest, PolicyCacheSelectsLikeTheDatabaseAndReloadsOnlyAfterAChange) {
+    const auto cal = DefaultCalendar().value();
+    ASSERT_TRUE(service_.CreatePolicy(admin_, Obj(R"({"name":"Urgent anything","priority":"urgent","calendar_id":)" +
+                                                  std::to_string(cal) + R"(,"first_response_minutes":15})")));
+    PolicyCache cache;
+    auto current = [&] {
+        auto tx = db_->Begin(storage::TxMode::kRead).value();
+        return cache.Current(*tx).value();
+    };
+    auto first = current();
+    EXPECT_EQ(cache.Loads(), 1u);
+    for (const auto& [g, t, p] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"key", "question", "normal"}, {"", "question", "urgent"}, {"small", "x", "low"}, {"", "", ""},
+             {"partnership", "complaint", "urgent"}}) {
+        const auto* cached = first->Select(g, t, p);
+        const auto db = Select(g, t, p);
+        ASSERT_EQ(cached != nullptr, db.has_value()) << g << t << p;
+        if (db) {
+            EXPECT_EQ(cached->id, db->id) << g << t << p;
+        }
+    }
+    const auto* key = first->Select("key", "question", "normal");
+    ASSERT_NE(key, nullptr);
+    ASSERT_TRUE(first->Calendar(key->calendar_id));
+    EXPECT_FALSE(first->Calendar(CalendarId(999)));
+    // Nothing changed: the same snapshot, no reload.
+    EXPECT_EQ(current(), first);
+    EXPECT_EQ(cache.Loads(), 1u);
+    // A change through the service is seen by the next use.
+    ASSERT_TRUE(service_.UpdatePolicy(admin_, key->id, Obj(R"({"first_response_minutes":60})"), std::nullopt));
+    auto second = current();
+    EXPECT_EQ(cache.Loads(), 2u);
+    EXPECT_EQ(second->Select("key", "question", "normal")->targets.first_response_minutes, 60);
+    // So is one made directly in the database (another process), even at the same clock reading.
+    {
+        auto tx = db_->Begin(storage::TxMode::kWrite).value();
+        ASSERT_TRUE(tx->Execute("UPDATE sla_policies SET first_response_minutes = 45, version = version + 1 "
+                                "WHERE id = $1",
+                                {key->id.value()}));
+        ASSERT_TRUE(tx->Commit());
+    }
+    EXPECT_EQ(current()->Select("key", "question", "normal")->targets.first_response_minutes, 45);
+    EXPECT_EQ(cache.Loads(), 3u);
+    {
+        auto tx = db_->Begin(storage::TxMode::kWrite).value();
+        ASSERT_TRUE(tx->Execute("DELETE FROM sla_policies WHERE priority = 'urgent'"));
+        ASSERT_TRUE(tx->Commit());
+    }
+    EXPECT_NE(current()->Select("", "question", "urgent")->name, "Urgent anything");
 }
 
 TEST_F(SlaServiceTest, PolicyCrudValidationAndDelete) {
