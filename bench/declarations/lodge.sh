@@ -50,13 +50,21 @@ eori=$(curl -sf -H "Cookie: $COOKIE" "http://127.0.0.1:$port/api/v1/organisation
 export BODIES="$work/bodies.json"
 python3 bench/declarations/gen_bodies.py "$eori" 2000 "$BODIES" --h7-ndjson "$bulk" "$work/bulk.ndjson"
 
+# The server's CPU time (user + system, clock ticks) — CPU per declaration is less sensitive than
+# wall-clock rates to other work on a shared machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+cpu_per() { python3 -c "import os; t=os.sysconf('SC_CLK_TCK'); print(round(($2-$1)/t*1e6/max($3,1)))"; }
 rps=(); p50=(); p99=()
 for i in $(seq "$runs"); do
   export LRN_TAG="r$i-$RANDOM"
+  c0=$(cpu_ticks)
   out=$(wrk -t2 -c"$conns" -d10s --latency -s bench/declarations/lodge.lua "http://127.0.0.1:$port" 2>"$work/wrk.err")
+  c1=$(cpu_ticks)
   r=$(awk '/Requests\/sec/{print $2}' <<<"$out"); a=$(awk '$1=="50%"{print $2}' <<<"$out"); b=$(awk '$1=="99%"{print $2}' <<<"$out")
   errs=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-  echo "single run $i: $r req/s, p50 $a, p99 $b ${errs:+($errs)}"; head -3 "$work/wrk.err"
+  n=$(awk '/requests in/{print $1}' <<<"$out")
+  echo "single run $i: $r req/s, p50 $a, p99 $b, server CPU $(cpu_per "$c0" "$c1" "$n") us/declaration ${errs:+($errs)}"
+  head -3 "$work/wrk.err"
   rps+=("$r"); p50+=("$a"); p99+=("$b")
 done
 median() { printf '%s\n' "$@" | python3 -c '
@@ -71,10 +79,12 @@ echo "single median ($kind, $runs runs, $conns connections): $(median "${rps[@]}
 for i in $(seq "$runs"); do
   # a new LRN tag per run so that every declaration is new
   sed "s/\"lrn\":\"BK/\"lrn\":\"R$i-BK/" "$work/bulk.ndjson" > "$work/bulk-$i.ndjson"
+  c0=$(cpu_ticks)
   t=$(curl -s -o "$work/bulk.out" -w '%{time_total}' -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" \
       -H 'Content-Type: application/x-ndjson' --data-binary @"$work/bulk-$i.ndjson" \
       "http://127.0.0.1:$port/api/v1/declarations/bulk")
   counts=$(python3 -c 'import sys,json; print(json.load(open(sys.argv[1]))["counts"])' "$work/bulk.out" 2>/dev/null || head -c 300 "$work/bulk.out")
-  echo "bulk run $i: $bulk H7 in ${t}s = $(python3 -c "print(round($bulk/$t))") declarations/s $counts"
+  c1=$(cpu_ticks)
+  echo "bulk run $i: $bulk H7 in ${t}s = $(python3 -c "print(round($bulk/$t))") declarations/s, server CPU $(cpu_per "$c0" "$c1" "$bulk") us/declaration $counts"
 done
 echo "server peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$server_pid/status)"

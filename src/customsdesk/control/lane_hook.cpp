@@ -62,18 +62,26 @@ declarations::LaneHooks MakeLaneHook(selectivity::SelectivityService& selectivit
         lane.detail = std::make_shared<const selectivity::Assessment>(std::move(*a));
         return lane;
     };
-    hooks.record = [&selectivity](storage::Transaction& tx, const declarations::Declaration& d,
-                                  std::optional<std::int64_t> org, std::int64_t id, const std::string& /*mrn*/,
-                                  const declarations::LaneDecision& lane) -> core::Result<void> {
-        const auto* made = static_cast<const selectivity::Assessment*>(lane.detail.get());
-        if (made == nullptr) return core::Fail(core::Error::Internal("a lane decision without its assessment"));
-        selectivity::Subject subject;
-        subject.identity = DeclarationIdentity(d);
-        if (org) subject.organisation = core::OrganisationId(*org);
-        subject.declaration_id = id;
-        subject.assessed_at = made->assessed_at;
-        selectivity::Assessment copy = *made;  // Record sets decision_id; the decision may be recorded again
-        return selectivity.Record(tx, subject, copy);
+    hooks.record = [&selectivity](storage::Transaction& tx,
+                                  std::span<const declarations::LaneRecordItem> items) -> core::Result<void> {
+        std::vector<selectivity::Subject> subjects(items.size());
+        std::vector<selectivity::Assessment> copies;  // RecordMany sets decision_id; a decision may be recorded again
+        copies.reserve(items.size());
+        std::vector<selectivity::SelectivityService::RecordItem> records;
+        records.reserve(items.size());
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            const auto& item = items[k];
+            const auto* made = static_cast<const selectivity::Assessment*>(item.decision->detail.get());
+            if (made == nullptr) return core::Fail(core::Error::Internal("a lane decision without its assessment"));
+            auto& subject = subjects[k];
+            subject.identity = DeclarationIdentity(*item.declaration);
+            if (item.declarant_org_id) subject.organisation = core::OrganisationId(*item.declarant_org_id);
+            subject.declaration_id = item.id;
+            subject.assessed_at = made->assessed_at;
+            copies.push_back(*made);
+            records.push_back({&subject, &copies.back()});
+        }
+        return selectivity.RecordMany(tx, records);
     };
     return hooks;
 }

@@ -2,11 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+#include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 #include "customsdesk/core/json.hpp"
 #include "customsdesk/declarations/mrn.hpp"
 #include "customsdesk/ruleset/ruleset_service.hpp"
+#include "customsdesk/storage/bulk.hpp"
 
 namespace customsdesk::declarations {
 namespace {
@@ -24,17 +30,18 @@ constexpr std::string_view kColumns =
     "id, payload, state, mrn, lane, taxes, selectivity, violations, declarant_org_id, represented_org_id, "
     "created_at, accepted_at, updated_at, version";
 
-// The id is allocated first (kNextId*) so that the MRN, which is derived from it, goes into the
-// same INSERT: no second write of the row. SQLite: the lodging transaction holds the only write
-// lock, so max(id) + 1 is what INTEGER PRIMARY KEY would have chosen; PostgreSQL: the identity
-// column's own sequence.
-constexpr std::string_view kNextIdSqlite = "SELECT COALESCE(MAX(id), 0) + 1 FROM declarations";
-constexpr std::string_view kNextIdPostgres = "SELECT nextval(pg_get_serial_sequence('declarations', 'id'))";
-constexpr std::string_view kInsert =
-    "INSERT INTO declarations (declarant_eori, lrn, declarant_org_id, represented_org_id, type, state, lodged_by, "
-    "payload, taxes, lane, selectivity, created_at, accepted_at, updated_at, id, mrn) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12, $14, $15) "
-    "ON CONFLICT (declarant_eori, lrn) DO NOTHING RETURNING id";
+// Ids are allocated first (storage::AllocateIds) so that the MRN, which is derived from the id,
+// goes into the same INSERT: no second write of the row. A repeated LRN inserts nothing (its id
+// stays unused) and is answered with the declaration that has it.
+constexpr std::string_view kInsertHead =
+    "INSERT INTO declarations (id, mrn, declarant_eori, lrn, declarant_org_id, represented_org_id, type, state, "
+    "lodged_by, payload, taxes, lane, selectivity, created_at, accepted_at, updated_at)";
+constexpr std::size_t kInsertColumns = 16;
+constexpr std::string_view kInsertTail = "ON CONFLICT (declarant_eori, lrn) DO NOTHING RETURNING id";
+constexpr std::string_view kTransitionHead =
+    "INSERT INTO declaration_transitions (declaration_id, from_state, to_state, action, actor_id, actor_name, at, "
+    "reason)";
+constexpr std::size_t kTransitionColumns = 8;
 constexpr std::string_view kByLrn = "SELECT id FROM declarations WHERE declarant_eori = $1 AND lrn = $2";
 
 bool CanLodge(const core::Principal& p) {
@@ -316,84 +323,102 @@ Result<void> DeclarationService::RecordTransitions(storage::Transaction& tx, con
 }
 
 Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::Principal& actor, Prepared& p) {
-    p.result = LodgeResult{};
-    const auto& d = p.declaration;
-    const std::string now = core::FormatTimestamp(p.now);
-    auto next = tx.QueryOne(tx.dialect() == storage::Dialect::kPostgres ? kNextIdPostgres : kNextIdSqlite);
-    if (!next) return Fail(std::move(next.error()));
-    StoredDeclaration& s = p.result.stored;
-    s.id = (*next)->GetInt(0);
-    s.state = p.draft ? State::kDraft : State::kAccepted;
-    std::optional<std::pair<State, Action>> after_lane;
-    if (!p.draft) {
-        s.accepted_at = p.now;
-        s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
-        if (p.lane) {
-            after_lane = LaneState(p.lane->lane);
-            s.lane = p.lane->lane;
-            s.selectivity_json = p.lane->explanation_json;
-        }
-        if (after_lane) s.state = after_lane->first;
-    }
-    std::vector<Param> params{d.declarant.identification_number,
-                              d.lrn,
-                              OptId(p.declarant_org),
-                              OptId(p.represented_org),
-                              std::string(TypeName(d.type)),
-                              std::string(StateName(s.state)),
-                              OptId(p.lodged_by),
-                              p.payload,
-                              OptText(p.taxes),
-                              OptText(s.lane),
-                              OptText(s.selectivity_json),
-                              now,
-                              p.draft ? Param(std::monostate{}) : Param(now),
-                              s.id,
-                              OptText(s.mrn)};
-    auto row = tx.QueryOne(kInsert, params);
-    if (!row) return Fail(std::move(row.error()));
-    if (!*row) {
-        // The LRN exists: return that declaration (idempotent lodging).
+    Prepared* one = &p;
+    return PersistMany(tx, actor, std::span<Prepared* const>(&one, 1));
+}
+
+Result<void> DeclarationService::PersistMany(storage::Transaction& tx, const core::Principal& actor,
+                                             std::span<Prepared* const> items) {
+    if (items.empty()) return {};
+    auto ids = storage::AllocateIds(tx, "declarations", items.size());
+    if (!ids) return Fail(std::move(ids.error()));
+    std::vector<Param> rows;
+    rows.reserve(items.size() * kInsertColumns);
+    std::vector<std::optional<std::pair<State, Action>>> after_lane(items.size());
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        Prepared& p = *items[k];
         p.result = LodgeResult{};
-        auto existing = tx.QueryOne(kByLrn, {d.declarant.identification_number, d.lrn});
-        if (!existing) return Fail(std::move(existing.error()));
-        if (!*existing) return Fail(Error::Unavailable("The declaration was deleted meanwhile; try again."));
-        auto full = tx.QueryOne(fmt::format("SELECT {} FROM declarations WHERE id = $1", kColumns),
-                                {(*existing)->GetInt(0)});
-        if (!full) return Fail(std::move(full.error()));
-        auto stored = FromRow(**full);
-        if (!stored) return Fail(std::move(stored.error()));
-        p.result.stored = std::move(*stored);
-        p.result.created = false;
-        return {};
-    }
-    s.declaration = d;
-    s.taxes_json = p.taxes;
-    s.declarant_org_id = p.declarant_org;
-    s.represented_org_id = p.represented_org;
-    s.created_at = p.now;
-    s.updated_at = p.now;
-    std::vector<std::pair<std::optional<State>, State>> steps;
-    std::vector<std::string> actions;
-    if (p.draft) {
-        steps.push_back({std::nullopt, State::kDraft});
-        actions.emplace_back("create");
-    } else {
-        if (p.lane && lane_hooks_.record) {
-            if (auto r = lane_hooks_.record(tx, d, p.declarant_org, s.id, *s.mrn, *p.lane); !r) return r;
+        StoredDeclaration& s = p.result.stored;
+        s.id = (*ids)[k];
+        s.state = p.draft ? State::kDraft : State::kAccepted;
+        const std::string now = core::FormatTimestamp(p.now);
+        if (!p.draft) {
+            s.accepted_at = p.now;
+            s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
+            if (p.lane) {
+                after_lane[k] = LaneState(p.lane->lane);
+                s.lane = p.lane->lane;
+                s.selectivity_json = p.lane->explanation_json;
+            }
+            if (after_lane[k]) s.state = after_lane[k]->first;
         }
-        steps.push_back({std::nullopt, State::kSubmitted});
-        actions.emplace_back(ActionName(Action::kSubmit));
-        steps.push_back({State::kSubmitted, State::kAccepted});
-        actions.emplace_back(ActionName(Action::kAccept));
-        if (after_lane) {
-            steps.push_back({State::kAccepted, after_lane->first});
-            actions.emplace_back(fmt::format("{} (lane {})", ActionName(after_lane->second), p.lane->lane));
-        }
+        const auto& d = p.declaration;
+        rows.insert(rows.end(), {s.id, OptText(s.mrn), d.declarant.identification_number, d.lrn,
+                                 OptId(p.declarant_org), OptId(p.represented_org), std::string(TypeName(d.type)),
+                                 std::string(StateName(s.state)), OptId(p.lodged_by), p.payload, OptText(p.taxes),
+                                 OptText(s.lane), OptText(s.selectivity_json), now,
+                                 p.draft ? Param(std::monostate{}) : Param(now), now});
     }
-    if (auto r = RecordTransitions(tx, actor, s.id, steps, actions, "", p.now); !r) return r;
-    p.result.created = true;
-    p.result.declaration_json = p.payload;
+    auto inserted = storage::BulkInsert(tx, kInsertHead, kInsertColumns, rows, kInsertTail);
+    if (!inserted) return Fail(std::move(inserted.error()));
+    std::unordered_set<std::int64_t> created;
+    for (const auto& r : *inserted) created.insert(r.GetInt(0));
+
+    const Param actor_id = OptId(ActorId(actor));
+    const std::string actor_name = ActorName(actor);
+    std::vector<Param> transitions;
+    transitions.reserve(items.size() * 3 * kTransitionColumns);
+    auto transition = [&](std::int64_t id, std::optional<State> from, State to, std::string action,
+                          const std::string& at) {
+        transitions.insert(transitions.end(),
+                           {id, from ? Param(std::string(StateName(*from))) : Param(std::monostate{}),
+                            std::string(StateName(to)), std::move(action), actor_id, actor_name, at, std::string()});
+    };
+    std::vector<LaneRecordItem> lanes;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        Prepared& p = *items[k];
+        StoredDeclaration& s = p.result.stored;
+        const auto& d = p.declaration;
+        if (!created.contains(s.id)) {
+            // The LRN exists (lodged before, or earlier in this batch): answer with that declaration.
+            p.result = LodgeResult{};
+            auto existing = tx.QueryOne(kByLrn, {d.declarant.identification_number, d.lrn});
+            if (!existing) return Fail(std::move(existing.error()));
+            if (!*existing) return Fail(Error::Unavailable("The declaration was deleted meanwhile; try again."));
+            auto full = tx.QueryOne(fmt::format("SELECT {} FROM declarations WHERE id = $1", kColumns),
+                                    {(*existing)->GetInt(0)});
+            if (!full) return Fail(std::move(full.error()));
+            auto stored = FromRow(**full);
+            if (!stored) return Fail(std::move(stored.error()));
+            p.result.stored = std::move(*stored);
+            p.result.created = false;
+            continue;
+        }
+        s.declaration = d;
+        s.taxes_json = p.taxes;
+        s.declarant_org_id = p.declarant_org;
+        s.represented_org_id = p.represented_org;
+        s.created_at = p.now;
+        s.updated_at = p.now;
+        p.result.created = true;
+        p.result.declaration_json = p.payload;
+        const std::string at = core::FormatTimestamp(p.now);
+        if (p.draft) {
+            transition(s.id, std::nullopt, State::kDraft, "create", at);
+            continue;
+        }
+        if (p.lane) lanes.push_back({&p.declaration, p.declarant_org, s.id, &*s.mrn, &*p.lane});
+        transition(s.id, std::nullopt, State::kSubmitted, std::string(ActionName(Action::kSubmit)), at);
+        transition(s.id, State::kSubmitted, State::kAccepted, std::string(ActionName(Action::kAccept)), at);
+        if (after_lane[k])
+            transition(s.id, State::kAccepted, after_lane[k]->first,
+                       fmt::format("{} (lane {})", ActionName(after_lane[k]->second), p.lane->lane), at);
+    }
+    if (!lanes.empty() && lane_hooks_.record) {
+        if (auto r = lane_hooks_.record(tx, lanes); !r) return r;
+    }
+    if (auto r = storage::BulkInsert(tx, kTransitionHead, kTransitionColumns, transitions); !r)
+        return Fail(std::move(r.error()));
     return {};
 }
 
@@ -473,62 +498,105 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Princ
     if (!CanLodge(actor)) return Fail(Error::PermissionDenied("Only traders and administrators lodge declarations."));
     if (bodies.size() > kMaxBulkDeclarations)
         return Fail(Error::ResourceExhausted(fmt::format("At most {} declarations per request.", kMaxBulkDeclarations)));
-    std::vector<BulkOutcome> out(bodies.size());
-    std::vector<Prepared> ready;
-    std::vector<std::size_t> ready_index;
-    auto rules = CurrentRules();
-    for (std::size_t i = 0; i < bodies.size(); ++i) {
+    const std::size_t n = bodies.size();
+    std::vector<BulkOutcome> out(n);
+    std::vector<std::optional<Prepared>> ready(n);
+    // Reading, validation, taxes and the lane decision run on worker threads in blocks while this
+    // thread writes the chunks whose blocks are done (one transaction per chunk).
+    constexpr std::size_t kBlock = 64;
+    constexpr std::size_t kChunk = 1024;  // a multiple of kBlock
+    const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    std::atomic<std::size_t> next_block{0};
+    std::vector<std::uint8_t> block_done(blocks, 0);
+    std::mutex mu;
+    std::condition_variable cv;
+    auto prepare_one = [&](std::size_t i) {
         auto& o = out[i];
         o.index = i;
         const std::string root = xml ? fmt::format("/Declarations/Declaration[{}]", i + 1) : std::string();
         std::vector<Violation> violations;
         Declaration d = ReadDeclaration(bodies[i], violations);
+        boost::json::object().swap(bodies[i]);  // the DOM is no longer needed
         o.lrn = d.lrn;
         if (violations.empty()) {
             auto p = Prepare(actor, std::move(d), lang, false, xml, &violations);
             if (p) {
-                ready.push_back(std::move(*p));
-                ready_index.push_back(i);
-                continue;
+                ready[i] = std::move(*p);
+                return;
             }
             if (violations.empty()) {
                 o.status = "error";
                 o.violations.push_back({"", std::string(core::ErrorCodeName(p.error().code)), p.error().message});
-                continue;
+                return;
             }
         }
         o.status = "invalid";
         if (xml) o.violations = Localize(violations, lang, true, root);
         else o.violations = Localize(violations, lang);
-    }
-    // Persist in chunks: one transaction per chunk; a failing chunk is retried one by one.
-    constexpr std::size_t kChunk = 2000;
-    for (std::size_t start = 0; start < ready.size(); start += kChunk) {
-        const std::size_t end = std::min(ready.size(), start + kChunk);
-        auto run_chunk = [&](std::size_t a, std::size_t b) {
-            return storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<void> {
-                for (std::size_t k = a; k < b; ++k)
-                    if (auto r = Persist(tx, actor, ready[k]); !r) return r;
-                return {};
+    };
+    auto work = [&] {
+        for (;;) {
+            const std::size_t b = next_block.fetch_add(1);
+            if (b >= blocks) return;
+            for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+                try {
+                    prepare_one(i);
+                } catch (const std::exception& e) {
+                    out[i].status = "error";
+                    out[i].violations.push_back({"", "internal", e.what()});
+                }
+            }
+            std::lock_guard lock(mu);
+            block_done[b] = 1;
+            cv.notify_all();
+        }
+    };
+    const std::size_t workers =
+        n < 2 * kBlock ? 0 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+    std::vector<std::jthread> threads;
+    for (std::size_t t = 0; t < workers; ++t) threads.emplace_back(work);
+    if (workers == 0) work();
+
+    auto persist = [&](const std::vector<Prepared*>& items) {
+        return storage::InWriteTx(db_, [&](storage::Transaction& tx) { return PersistMany(tx, actor, items); });
+    };
+    for (std::size_t start = 0; start < n; start += kChunk) {
+        const std::size_t end = std::min(n, start + kChunk);
+        {
+            std::unique_lock lock(mu);
+            cv.wait(lock, [&] {
+                for (std::size_t b = start / kBlock; b < (end + kBlock - 1) / kBlock; ++b)
+                    if (!block_done[b]) return false;
+                return true;
             });
-        };
-        if (!run_chunk(start, end)) {
-            for (std::size_t k = start; k < end; ++k) {
-                if (auto r = run_chunk(k, k + 1); !r) {
-                    auto& o = out[ready_index[k]];
+        }
+        std::vector<Prepared*> items;
+        std::vector<std::size_t> index;
+        for (std::size_t i = start; i < end; ++i) {
+            if (!ready[i]) continue;
+            items.push_back(&*ready[i]);
+            index.push_back(i);
+        }
+        if (items.empty()) continue;
+        if (!persist(items)) {
+            // One transaction per declaration, so that one failure does not fail the others.
+            for (std::size_t k = 0; k < items.size(); ++k) {
+                if (auto r = persist({items[k]}); !r) {
+                    auto& o = out[index[k]];
                     o.status = "error";
                     o.violations.push_back({"", std::string(core::ErrorCodeName(r.error().code)), r.error().message});
-                    ready[k].result.stored.id = 0;
+                    items[k]->result.stored.id = 0;
                 }
             }
         }
-        for (std::size_t k = start; k < end; ++k) {
-            auto& o = out[ready_index[k]];
+        for (std::size_t k = 0; k < items.size(); ++k) {
+            auto& o = out[index[k]];
             if (o.status == "error") continue;
-            const auto& s = ready[k].result.stored;
+            const auto& s = items[k]->result.stored;
             o.id = s.id;
             o.mrn = s.mrn;
-            o.status = ready[k].result.created ? std::string(StateName(s.state)) : "existing";
+            o.status = items[k]->result.created ? std::string(StateName(s.state)) : "existing";
+            ready[index[k]].reset();  // written: free it
         }
     }
     return out;
@@ -631,7 +699,8 @@ Result<void> DeclarationService::AcceptInTx(storage::Transaction& tx, const core
         if (!l) return Fail(std::move(l.error()));
         lane = std::move(*l);
         if (lane_hooks_.record) {
-            if (auto r = lane_hooks_.record(tx, d.declaration, d.declarant_org_id, d.id, *d.mrn, *lane); !r) return r;
+            const LaneRecordItem item{&d.declaration, d.declarant_org_id, d.id, &*d.mrn, &*lane};
+            if (auto r = lane_hooks_.record(tx, std::span<const LaneRecordItem>(&item, 1)); !r) return r;
         }
     }
     std::optional<std::string> taxes;

@@ -36,6 +36,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -151,11 +152,17 @@ using TaxHook = std::function<core::Result<std::string>(const Declaration&, core
 // lodging decides BEFORE its write transaction so that the shared writer only writes.
 using LaneDecide = std::function<core::Result<LaneDecision>(storage::Transaction* tx, const Declaration&,
                                                             std::optional<std::int64_t> declarant_org_id)>;
-// Records a decision inside the acceptance transaction, once the row exists (`id`, `mrn` assigned).
-// May run more than once for one decision (group commit re-runs a failed batch item by item).
-using LaneRecord = std::function<core::Result<void>(storage::Transaction&, const Declaration&,
-                                                    std::optional<std::int64_t> declarant_org_id, std::int64_t id,
-                                                    const std::string& mrn, const LaneDecision&)>;
+// Records decisions inside the acceptance transaction, once the rows exist (`id`, `mrn` assigned);
+// many at once when a batch of declarations is written. May run more than once for one decision
+// (group commit re-runs a failed batch item by item).
+struct LaneRecordItem {
+    const Declaration* declaration;
+    std::optional<std::int64_t> declarant_org_id;
+    std::int64_t id;
+    const std::string* mrn;
+    const LaneDecision* decision;
+};
+using LaneRecord = std::function<core::Result<void>(storage::Transaction&, std::span<const LaneRecordItem>)>;
 struct LaneHooks {
     LaneDecide decide;
     LaneRecord record;
@@ -223,6 +230,9 @@ private:
     core::Result<Prepared> Prepare(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml,
                                    std::vector<Violation>* violations_out);
     core::Result<void> Persist(storage::Transaction& tx, const core::Principal& actor, Prepared& p);
+    // Writes many prepared lodgings with multi-row statements; each item's `result` is (re)set.
+    core::Result<void> PersistMany(storage::Transaction& tx, const core::Principal& actor,
+                                   std::span<Prepared* const> items);
     core::Result<void> RecordTransitions(storage::Transaction& tx, const core::Principal& actor, std::int64_t id,
                                          const std::vector<std::pair<std::optional<State>, State>>& steps,
                                          const std::vector<std::string>& actions, const std::string& reason,

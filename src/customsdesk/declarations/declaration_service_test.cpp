@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <fstream>
 #include <set>
@@ -289,11 +291,12 @@ TEST_F(DeclarationServiceTest, LaneHookMovesTheStateInTheAcceptanceTransaction) 
                       std::optional<std::int64_t>) -> core::Result<LaneDecision> {
         return LaneDecision{d.lrn.ends_with("R") ? "red" : "green", R"({"rule":"test"})", nullptr};
     };
-    hooks.record = [&recorded](storage::Transaction&, const Declaration&, std::optional<std::int64_t>,
-                               std::int64_t id, const std::string& mrn, const LaneDecision&) -> core::Result<void> {
-        EXPECT_GT(id, 0);
-        EXPECT_FALSE(mrn.empty());
-        ++recorded;
+    hooks.record = [&recorded](storage::Transaction&, std::span<const LaneRecordItem> items) -> core::Result<void> {
+        for (const auto& item : items) {
+            EXPECT_GT(item.id, 0);
+            EXPECT_FALSE(item.mrn->empty());
+            ++recorded;
+        }
         return {};
     };
     service_->SetSelectivity(hooks);
@@ -374,6 +377,50 @@ TEST_F(DeclarationServiceTest, BulkAnswersPerDeclaration) {
     EXPECT_EQ((*r)[3].status, "invalid");
     EXPECT_EQ((*r)[3].violations.at(0).pointer, "/invoice_currency");
     EXPECT_EQ(Count(), 2);
+}
+
+TEST_F(DeclarationServiceTest, ALargeBulkIsPreparedInParallelAndWrittenInChunksInOrder) {
+    // More than one write chunk (1,024) and many preparation blocks: every outcome at its index,
+    // duplicates across chunks answered with the first, invalid ones reported, ids in input order.
+    constexpr int kCount = 1300;
+    std::vector<boost::json::object> bodies;
+    for (int i = 0; i < kCount; ++i) {
+        auto b = H1(fmt::format("BIG-{}", i % 1200));  // 1200..1299 repeat 0..99
+        if (i % 97 == 5) b["invoice_currency"] = "EUX";
+        bodies.push_back(std::move(b));
+    }
+    auto r = service_->LodgeBulk(Trader(own_org_), bodies, Language::kEn, false);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->size(), static_cast<std::size_t>(kCount));
+    std::int64_t last_id = 0;
+    int invalid = 0, created = 0;
+    for (int i = 0; i < kCount; ++i) {
+        const auto& o = (*r)[static_cast<std::size_t>(i)];
+        EXPECT_EQ(o.index, static_cast<std::size_t>(i));
+        EXPECT_EQ(o.lrn, fmt::format("BIG-{}", i % 1200));
+        if (i % 97 == 5) {
+            EXPECT_EQ(o.status, "invalid") << i;
+            ++invalid;
+            continue;
+        }
+        if (i >= 1200 && (i - 1200) % 97 != 5) {
+            EXPECT_EQ(o.status, "existing") << i;
+            EXPECT_EQ(o.id, (*r)[static_cast<std::size_t>(i - 1200)].id) << i;
+            continue;
+        }
+        if (i >= 1200) {
+            // the first copy was invalid: this one is new
+            EXPECT_EQ(o.status, "accepted") << i;
+        } else {
+            EXPECT_EQ(o.status, "accepted") << i;
+        }
+        ASSERT_TRUE(o.id);
+        EXPECT_GT(*o.id, last_id);
+        last_id = *o.id;
+        ++created;
+    }
+    EXPECT_EQ(Count(), created);
+    EXPECT_GT(invalid, 10);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "customsdesk/history/change_history.hpp"
+#include "customsdesk/storage/bulk.hpp"
 #include "customsdesk/selectivity/subject_json.hpp"
 
 namespace customsdesk::selectivity {
@@ -28,6 +29,7 @@ namespace {
 
 using core::Error;
 using core::Fail;
+using storage::Param;
 using core::Result;
 
 constexpr std::string_view kActiveProfileVersions =
@@ -38,10 +40,10 @@ constexpr std::string_view kTraderRegistry = "SELECT customer_group, aeo_type FR
 constexpr std::string_view kTraderCompliance =
     "SELECT declaration_count, first_declaration_at, controls, findings, last_finding_at FROM trader_compliance "
     "WHERE organisation_id = $1";
-constexpr std::string_view kCountDeclaration =
+constexpr std::string_view kCountDeclarations =
     "INSERT INTO trader_compliance (organisation_id, declaration_count, first_declaration_at, updated_at) "
-    "VALUES ($1, 1, $2, $2) ON CONFLICT (organisation_id) DO UPDATE SET "
-    "declaration_count = trader_compliance.declaration_count + 1, "
+    "VALUES ($1, $3, $2, $2) ON CONFLICT (organisation_id) DO UPDATE SET "
+    "declaration_count = trader_compliance.declaration_count + $3, "
     "first_declaration_at = COALESCE(trader_compliance.first_declaration_at, $2), updated_at = $2";
 constexpr std::string_view kSettings =
     "SELECT red_ppm, yellow_ppm, sample_key, version, updated_by, updated_at FROM selectivity_settings WHERE id = 1";
@@ -51,16 +53,15 @@ constexpr std::string_view kInsertSettings =
 constexpr std::string_view kUpdateSettings =
     "UPDATE selectivity_settings SET red_ppm = $1, yellow_ppm = $2, sample_key = $3, version = version + 1, "
     "updated_by = $4, updated_at = $5 WHERE id = 1";
-constexpr std::string_view kInsertDecision =
-    "INSERT INTO selectivity_decisions (declaration_id, declaration_ref, organisation_id, lane, rule_lane, sampled, "
-    "explanation, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-constexpr std::string_view kInsertHit =
-    "INSERT INTO selectivity_hits (decision_id, profile_key, profile_version, rule_number, lane, decisive) "
-    "VALUES ($1, $2, $3, $4, $5, $6)";
-constexpr std::string_view kCountHit =
-    "INSERT INTO selectivity_profile_stats (profile_key, profile_version, hits, decisive_hits) VALUES ($1, $2, 1, $3) "
-    "ON CONFLICT (profile_key, profile_version) DO UPDATE SET hits = selectivity_profile_stats.hits + 1, "
-    "decisive_hits = selectivity_profile_stats.decisive_hits + $3";
+constexpr std::string_view kInsertDecisionHead =
+    "INSERT INTO selectivity_decisions (id, declaration_id, declaration_ref, organisation_id, lane, rule_lane, "
+    "sampled, explanation, decided_at)";
+constexpr std::string_view kInsertHitHead =
+    "INSERT INTO selectivity_hits (decision_id, profile_key, profile_version, rule_number, lane, decisive)";
+constexpr std::string_view kCountHits =
+    "INSERT INTO selectivity_profile_stats (profile_key, profile_version, hits, decisive_hits) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (profile_key, profile_version) DO UPDATE SET hits = selectivity_profile_stats.hits + $3, "
+    "decisive_hits = selectivity_profile_stats.decisive_hits + $4";
 constexpr std::string_view kProfileStats =
     "SELECT hits, decisive_hits, controls, findings FROM selectivity_profile_stats "
     "WHERE profile_key = $1 AND profile_version = $2";
@@ -281,31 +282,57 @@ Result<Assessment> SelectivityService::Decide(Subject subject) {
 }
 
 Result<void> SelectivityService::Record(storage::Transaction& tx, const Subject& subject, Assessment& a) {
-    const core::Timestamp now = subject.assessed_at == core::Timestamp{} ? clock_.Now() : subject.assessed_at;
-    const std::string now_text = core::FormatTimestamp(now);
-    const std::string identity = subject.identity.empty() ? std::to_string(subject.declaration_id) : subject.identity;
-    auto id = tx.QueryOne(kInsertDecision,
-                          {subject.declaration_id, identity,
-                           subject.organisation.valid() ? storage::Param(subject.organisation.value()) : storage::Null(),
-                           std::string(LaneName(a.decision.lane)), std::string(LaneName(a.decision.rule_lane)),
-                           a.decision.source == DecisionSource::kRandomSample, a.explanation_json, now_text});
-    if (!id) return Fail(std::move(id.error()));
-    a.decision_id = (*id)->GetInt(0);
-    std::map<std::pair<std::string, std::int64_t>, bool> per_profile;  // fired -> decisive
-    for (const auto& h : a.decision.hits) {
-        auto r = tx.Execute(kInsertHit, {a.decision_id, h.profile_key, h.profile_version,
-                                         static_cast<std::int64_t>(h.rule_number), std::string(LaneName(h.lane)),
-                                         h.decisive});
-        if (!r) return Fail(std::move(r.error()));
-        auto& decisive = per_profile[{h.profile_key, h.profile_version}];
-        decisive = decisive || h.decisive;
+    const RecordItem one{&subject, &a};
+    return RecordMany(tx, std::span<const RecordItem>(&one, 1));
+}
+
+Result<void> SelectivityService::RecordMany(storage::Transaction& tx, std::span<const RecordItem> items) {
+    if (items.empty()) return {};
+    auto ids = storage::AllocateIds(tx, "selectivity_decisions", items.size());
+    if (!ids) return Fail(std::move(ids.error()));
+    std::vector<Param> decisions, hits;
+    decisions.reserve(items.size() * 9);
+    std::map<std::pair<std::string, std::int64_t>, std::pair<std::int64_t, std::int64_t>> per_profile;  // hits, decisive
+    std::map<std::int64_t, std::pair<std::int64_t, std::string>> per_trader;  // count, first decided at
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        const Subject& subject = *items[k].subject;
+        Assessment& a = *items[k].assessment;
+        a.decision_id = (*ids)[k];
+        const core::Timestamp at = subject.assessed_at == core::Timestamp{} ? clock_.Now() : subject.assessed_at;
+        const std::string at_text = core::FormatTimestamp(at);
+        decisions.insert(decisions.end(),
+                         {a.decision_id, subject.declaration_id,
+                          subject.identity.empty() ? std::to_string(subject.declaration_id) : subject.identity,
+                          subject.organisation.valid() ? Param(subject.organisation.value()) : storage::Null(),
+                          std::string(LaneName(a.decision.lane)), std::string(LaneName(a.decision.rule_lane)),
+                          a.decision.source == DecisionSource::kRandomSample, a.explanation_json, at_text});
+        std::set<std::pair<std::string, std::int64_t>> fired, decisive;
+        for (const auto& h : a.decision.hits) {
+            hits.insert(hits.end(), {a.decision_id, h.profile_key, h.profile_version,
+                                     static_cast<std::int64_t>(h.rule_number), std::string(LaneName(h.lane)),
+                                     h.decisive});
+            fired.insert({h.profile_key, h.profile_version});
+            if (h.decisive) decisive.insert({h.profile_key, h.profile_version});
+        }
+        for (const auto& p : fired) {
+            auto& c = per_profile[p];
+            ++c.first;
+            if (decisive.contains(p)) ++c.second;
+        }
+        if (subject.organisation.valid()) {
+            auto [it, fresh] = per_trader.try_emplace(subject.organisation.value(), 0, at_text);
+            ++it->second.first;
+            if (at_text < it->second.second) it->second.second = at_text;
+        }
     }
-    for (const auto& [profile, decisive] : per_profile) {
-        auto r = tx.Execute(kCountHit, {profile.first, profile.second, std::int64_t{decisive ? 1 : 0}});
+    if (auto r = storage::BulkInsert(tx, kInsertDecisionHead, 9, decisions); !r) return Fail(std::move(r.error()));
+    if (auto r = storage::BulkInsert(tx, kInsertHitHead, 6, hits); !r) return Fail(std::move(r.error()));
+    for (const auto& [profile, counts] : per_profile) {
+        auto r = tx.Execute(kCountHits, {profile.first, profile.second, counts.first, counts.second});
         if (!r) return Fail(std::move(r.error()));
     }
-    if (subject.organisation.valid()) {
-        auto r = tx.Execute(kCountDeclaration, {subject.organisation.value(), now_text});
+    for (const auto& [organisation, count] : per_trader) {
+        auto r = tx.Execute(kCountDeclarations, {organisation, count.second, count.first});
         if (!r) return Fail(std::move(r.error()));
     }
     return {};

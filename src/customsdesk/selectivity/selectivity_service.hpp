@@ -117,6 +117,13 @@ public:
     core::Result<Assessment> Decide(storage::Transaction& tx, Subject subject);
     // Writes `a` (from Decide) for `subject.declaration_id`; sets a.decision_id.
     core::Result<void> Record(storage::Transaction& tx, const Subject& subject, Assessment& a);
+    // The same for many (a batch of lodgings): multi-row inserts, one counter update per profile
+    // version and per trader. Sets each decision_id.
+    struct RecordItem {
+        const Subject* subject;
+        Assessment* assessment;
+    };
+    core::Result<void> RecordMany(storage::Transaction& tx, std::span<const RecordItem> items);
 
     // The compiled active profiles (cached; checked against the database in `tx`).
     core::Result<std::shared_ptr<const ProfileSet>> ActiveProfiles(storage::Transaction& tx);
