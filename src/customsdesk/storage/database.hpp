@@ -101,6 +101,15 @@ public:
     // Runs several statements without parameters (migrations). No rows are returned.
     virtual Result<void> ExecuteScript(std::string_view sql) = 0;
 
+    // Bulk load: appends rows to `table` (`params` holds rows of columns.size() values each, row
+    // after row). PostgreSQL streams them with COPY ... FROM STDIN (text format, no statement per
+    // row batch); the default (SQLite) writes multi-row INSERTs of kCopyRowsPerInsert rows. Same
+    // constraints, triggers, defaults and generated columns as INSERT, and the same errors
+    // (kAlreadyExists for a unique violation, ...). A failure aborts the transaction.
+    virtual Result<void> CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                                  std::span<const Param> params);
+    static constexpr std::size_t kCopyRowsPerInsert = 200;
+
     virtual Result<void> Commit() = 0;
     // Rolls back explicitly; also done by the destructor when not committed.
     virtual void Rollback() = 0;

@@ -155,6 +155,73 @@ TEST(Storage, UniqueViolationIsAlreadyExistsNamingTheConstraint) {
     EXPECT_NE(dup2.error().message.find("users_username_key"), std::string::npos) << dup2.error().message;
 }
 
+// CopyRows: COPY FROM STDIN on PostgreSQL (text format: tabs, newlines, backslashes and NULL
+// must be escaped), multi-row INSERTs on SQLite; more rows than one INSERT statement holds.
+TEST(Storage, CopyRowsLoadsValuesAsInsertWould) {
+    auto db = OpenTestDatabase();
+    static constexpr std::string_view kColumns[] = {"username", "display_name", "password_hash", "disabled",
+                                                    "created_at", "updated_at"};
+    const std::vector<std::string> awkward = {"tab\there", "line\nbreak", "cr\rlf", "back\\slash", "\\N",
+                                              "", "Ä€😀", "quote'\"", "trailing\\"};
+    constexpr int kRows = 450;
+    std::vector<Param> params;
+    for (int i = 0; i < kRows; ++i) {
+        params.insert(params.end(), {"copy" + std::to_string(i), awkward[static_cast<std::size_t>(i) % awkward.size()],
+                                     i % 3 == 0 ? Null() : Param(std::string("h") + std::to_string(i)), i % 2 == 0,
+                                     std::string(kNow), std::string(kNow)});
+    }
+    {
+        auto tx = db->Begin(TxMode::kWrite);
+        ASSERT_TRUE(tx);
+        ASSERT_TRUE((*tx)->CopyRows("users", kColumns, std::span<const Param>()));  // nothing to do
+        auto r = (*tx)->CopyRows("users", kColumns, params);
+        ASSERT_TRUE(r) << r.error().message;
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    auto read = db->Begin(TxMode::kRead);
+    ASSERT_TRUE(read);
+    auto rows = (*read)->Query(
+        "SELECT username, display_name, password_hash, disabled, id FROM users WHERE username LIKE 'copy%' ORDER BY id");
+    ASSERT_TRUE(rows) << rows.error().message;
+    ASSERT_EQ(rows->rows.size(), static_cast<std::size_t>(kRows));
+    for (int i = 0; i < kRows; ++i) {
+        const auto& row = rows->rows[static_cast<std::size_t>(i)];
+        SCOPED_TRACE(i);
+        EXPECT_EQ(row.GetText(0), "copy" + std::to_string(i));  // in order, ids from the default
+        EXPECT_EQ(row.GetText(1), awkward[static_cast<std::size_t>(i) % awkward.size()]);
+        if (i % 3 == 0) {
+            EXPECT_TRUE(row.IsNull(2));
+        } else {
+            EXPECT_EQ(row.GetText(2), "h" + std::to_string(i));
+        }
+        EXPECT_EQ(row.GetBool(3), i % 2 == 0);
+        EXPECT_GT(row.GetInt(4), 0);
+    }
+}
+
+TEST(Storage, CopyRowsErrorsAreThoseOfInsert) {
+    auto db = OpenTestDatabase();
+    static constexpr std::string_view kColumns[] = {"username", "display_name", "created_at", "updated_at"};
+    auto tx = db->Begin(TxMode::kWrite);
+    ASSERT_TRUE(tx);
+    const std::vector<Param> not_whole_rows = {std::string("a"), std::string("a"), std::string(kNow)};
+    auto shape = (*tx)->CopyRows("users", kColumns, not_whole_rows);
+    ASSERT_FALSE(shape);
+    EXPECT_EQ(shape.error().code, ErrorCode::kInternal);
+    const std::vector<Param> twice = {std::string("same"), std::string("A"), std::string(kNow), std::string(kNow),
+                                      std::string("same"), std::string("B"), std::string(kNow), std::string(kNow)};
+    auto dup = (*tx)->CopyRows("users", kColumns, twice);
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_NE(dup.error().message.find("users_username_key"), std::string::npos) << dup.error().message;
+    // Like any failed statement: the transaction can only roll back, and nothing was written.
+    EXPECT_FALSE((*tx)->Query("SELECT 1"));
+    (*tx)->Rollback();
+    auto read = db->Begin(TxMode::kRead);
+    ASSERT_TRUE(read);
+    EXPECT_EQ((*(*read)->QueryOne("SELECT count(*) FROM users WHERE username = 'same'"))->GetInt(0), 0);
+}
+
 TEST(Storage, ForeignKeyViolationIsFailedPrecondition) {
     auto db = OpenTestDatabase();
     auto tx = db->Begin(TxMode::kWrite);

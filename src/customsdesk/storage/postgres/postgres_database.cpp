@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <string>
@@ -73,6 +74,33 @@ class Connection {
         return Check(std::move(r));
     }
 
+    // COPY ... FROM STDIN with `data` (COPY text format, whole rows).
+    Result<void> CopyIn(const std::string& sql, std::string_view data) {
+        PgResult start(PQexec(conn_, sql.c_str()));
+        if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
+            auto r = Check(std::move(start));
+            if (!r) return core::Fail(std::move(r.error()));
+            return core::Fail(core::Error::Internal("PostgreSQL did not start the COPY: " + sql));
+        }
+        constexpr std::size_t kChunk = 1 << 20;
+        bool sent = true;
+        for (std::size_t pos = 0; sent && pos < data.size(); pos += kChunk) {
+            const std::size_t n = std::min(kChunk, data.size() - pos);
+            sent = PQputCopyData(conn_, data.data() + pos, static_cast<int>(n)) == 1;
+        }
+        if (PQputCopyEnd(conn_, sent ? nullptr : "the client could not send the rows") != 1) sent = false;
+        Result<void> outcome;
+        while (PGresult* raw = PQgetResult(conn_)) {
+            auto r = Check(PgResult(raw));
+            if (!r && outcome) outcome = core::Fail(std::move(r.error()));
+        }
+        if (outcome && !sent) {
+            return core::Fail(core::Error::Unavailable("lost the connection to PostgreSQL during COPY: " +
+                                                       TrimNewline(PQerrorMessage(conn_))));
+        }
+        return outcome;
+    }
+
   private:
     explicit Connection(PGconn* conn) : conn_(conn) {}
 
@@ -120,6 +148,8 @@ class PostgresTransaction final : public Transaction {
 
     Result<QueryResult> Query(std::string_view sql, std::span<const Param> params) override;
     Result<void> ExecuteScript(std::string_view sql) override;
+    Result<void> CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                          std::span<const Param> params) override;
     Result<void> Commit() override;
     void Rollback() override;
     [[nodiscard]] Dialect dialect() const override { return Dialect::kPostgres; }
@@ -281,6 +311,64 @@ Result<QueryResult> PostgresTransaction::Query(std::string_view sql, std::span<c
 Result<void> PostgresTransaction::ExecuteScript(std::string_view sql) {
     if (auto ok = CheckUsable(); !ok) return core::Fail(std::move(ok.error()));
     auto r = lease_->Exec(std::string(sql));
+    if (!r) return Failed(std::move(r.error()));
+    return {};
+}
+
+namespace {
+
+// One value in COPY's text format: \N for NULL; backslash, tab, newline and carriage return escaped.
+void AppendCopyText(std::string& out, const Param& param) {
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+                out += "\\N";
+            } else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>) {
+                char buf[64];
+                auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+                out.append(buf, end);
+            } else if constexpr (std::is_same_v<T, bool>) {
+                out += v ? 't' : 'f';
+            } else {
+                for (const char c : v) {
+                    switch (c) {
+                        case '\\': out += "\\\\"; break;
+                        case '\t': out += "\\t"; break;
+                        case '\n': out += "\\n"; break;
+                        case '\r': out += "\\r"; break;
+                        default: out += c;
+                    }
+                }
+            }
+        },
+        param);
+}
+
+}  // namespace
+
+Result<void> PostgresTransaction::CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                                           std::span<const Param> params) {
+    if (auto ok = CheckUsable(); !ok) return core::Fail(std::move(ok.error()));
+    if (columns.empty() || params.size() % columns.size() != 0) {
+        return core::Fail(core::Error::Internal("CopyRows: the parameters are not whole rows"));
+    }
+    if (params.empty()) return {};
+    std::string sql = "COPY ";
+    sql += table;
+    sql += " (";
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (c > 0) sql += ", ";
+        sql += columns[c];
+    }
+    sql += ") FROM STDIN";
+    std::string data;
+    data.reserve(params.size() * 16);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        AppendCopyText(data, params[i]);
+        data += (i + 1) % columns.size() == 0 ? '\n' : '\t';
+    }
+    auto r = lease_->CopyIn(sql, data);
     if (!r) return Failed(std::move(r.error()));
     return {};
 }
