@@ -111,46 +111,29 @@ core::Result<void> RecordChange(storage::Transaction& tx, const core::Principal&
 
 core::Result<void> RecordChanges(storage::Transaction& tx, const core::Principal& actor, core::Timestamp now,
                                  const std::vector<ChangeRecord>& records) {
-    constexpr std::size_t kColumns = 8;
-    constexpr std::size_t kRowsPerStatement = 200;
+    // COPY on PostgreSQL, 200-row INSERTs on SQLite (storage::Transaction::CopyRows).
+    static constexpr std::string_view kColumns[] = {"entity_type", "entity_id",  "organisation_id", "action",
+                                                    "actor_id",    "actor_name", "changed_at",      "changes"};
+    constexpr std::size_t kBatch = 2000;  // rows per CopyRows call: bounds the parameter vector
     const std::string ts = core::FormatTimestamp(now);
-    auto statement = [](std::size_t rows) {
-        std::string sql =
-            "INSERT INTO change_history (entity_type, entity_id, organisation_id, action, actor_id, actor_name, "
-            "changed_at, changes) VALUES ";
-        for (std::size_t r = 0; r < rows; ++r) {
-            sql += r == 0 ? "(" : ", (";
-            for (std::size_t c = 0; c < kColumns; ++c) {
-                sql += (c == 0 ? "$" : ", $") + std::to_string(r * kColumns + c + 1);
-            }
-            sql += ")";
-        }
-        return sql;
-    };
-    const std::string full = statement(kRowsPerStatement);
+    const storage::Param actor_id = actor.user.valid() ? storage::Param(actor.user.value()) : storage::Null();
     std::vector<storage::Param> params;
-    std::size_t rows = 0;
-    auto flush = [&]() -> core::Result<void> {
-        if (rows == 0) return {};
-        auto r = tx.Execute(rows == kRowsPerStatement ? full : statement(rows), params);
-        params.clear();
-        rows = 0;
-        if (!r) return core::Fail(std::move(r.error()));
-        return {};
-    };
-    for (const auto& record : records) {
-        if (record.action == ChangeAction::kUpdate && record.changes.empty()) continue;
-        params.insert(params.end(),
-                      {record.entity_type, record.entity_id,
-                       record.organisation_id ? storage::Param(*record.organisation_id) : storage::Null(),
-                       std::string(ActionName(record.action)),
-                       actor.user.valid() ? storage::Param(actor.user.value()) : storage::Null(), actor.username, ts,
-                       boost::json::serialize(ChangesToJson(record.changes))});
-        if (++rows == kRowsPerStatement) {
-            if (auto r = flush(); !r) return r;
+    params.reserve(std::min<std::size_t>(records.size(), kBatch) * std::size(kColumns));
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& record = records[i];
+        if (!(record.action == ChangeAction::kUpdate && record.changes.empty())) {
+            params.insert(params.end(),
+                          {record.entity_type, record.entity_id,
+                           record.organisation_id ? storage::Param(*record.organisation_id) : storage::Null(),
+                           std::string(ActionName(record.action)), actor_id, actor.username, ts,
+                           boost::json::serialize(ChangesToJson(record.changes))});
+        }
+        if (params.size() >= kBatch * std::size(kColumns) || i + 1 == records.size()) {
+            if (auto r = tx.CopyRows("change_history", kColumns, params); !r) return r;
+            params.clear();
         }
     }
-    return flush();
+    return {};
 }
 
 core::Result<ChangePage> ListChanges(storage::Transaction& tx, std::string_view entity_type, std::int64_t entity_id,

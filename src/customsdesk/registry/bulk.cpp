@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <span>
 
 namespace customsdesk::registry {
 
@@ -26,45 +25,6 @@ core::Result<std::vector<std::int64_t>> AllocateIds(storage::Transaction& tx, st
     for (const auto& r : rows->rows) ids.push_back(r.GetInt(0));
     std::sort(ids.begin(), ids.end());
     return ids;
-}
-
-namespace {
-
-std::string Statement(std::string_view head, std::size_t columns, std::size_t rows) {
-    std::string sql(head);
-    sql += " VALUES ";
-    std::size_t p = 1;
-    for (std::size_t r = 0; r < rows; ++r) {
-        sql += r == 0 ? "(" : ", (";
-        for (std::size_t c = 0; c < columns; ++c) {
-            if (c > 0) sql += ", ";
-            sql += '$';
-            sql += std::to_string(p++);
-        }
-        sql += ')';
-    }
-    return sql;
-}
-
-}  // namespace
-
-core::Result<void> BulkInsert(storage::Transaction& tx, std::string_view head, std::size_t columns,
-                              const std::vector<storage::Param>& params, std::size_t rows_per_statement) {
-    if (columns == 0 || params.size() % columns != 0) return core::Fail(core::Error::Internal("BulkInsert: bad shape"));
-    const std::size_t total_rows = params.size() / columns;
-    const std::size_t batch = std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / columns));
-    if (total_rows == 0) return {};
-    const std::string full = total_rows >= batch ? Statement(head, columns, batch) : std::string();
-    std::size_t row = 0;
-    while (row < total_rows) {
-        const std::size_t n = std::min(batch, total_rows - row);
-        const std::string partial = n == batch ? std::string() : Statement(head, columns, n);
-        std::span<const storage::Param> slice(params.data() + row * columns, n * columns);
-        auto r = tx.Execute(n == batch ? full : partial, slice);
-        if (!r) return core::Fail(std::move(r.error()));
-        row += n;
-    }
-    return {};
 }
 
 }  // namespace customsdesk::registry

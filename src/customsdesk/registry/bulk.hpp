@@ -2,9 +2,9 @@
 //
 // AllocateIds() reserves `n` primary keys of a table inside a write transaction, so that rows
 // that refer to each other can be inserted in batches: on SQLite (one writer) the next ids after
-// MAX(id); on PostgreSQL values of the table's identity sequence. BulkInsert() writes rows with
-// multi-row INSERT statements of a fixed batch size (so the statement cache stays small) and at
-// most kMaxBulkParams parameters each. Both return the storage error unchanged.
+// MAX(id); on PostgreSQL values of the table's identity sequence. The rows themselves are written
+// with storage::Transaction::CopyRows (COPY on PostgreSQL, multi-row INSERTs on SQLite). Returns
+// the storage error unchanged.
 #pragma once
 
 #include <string>
@@ -15,15 +15,6 @@
 
 namespace customsdesk::registry {
 
-inline constexpr std::size_t kMaxBulkParams = 30000;  // below SQLite's 32766 and PostgreSQL's 65535
-inline constexpr std::size_t kBulkRowsPerStatement = 200;
-
 core::Result<std::vector<std::int64_t>> AllocateIds(storage::Transaction& tx, std::string_view table, std::size_t n);
-
-// `head` is "INSERT INTO t (a, b, c)"; `params` holds rows of `columns` values each, row after row.
-// `rows_per_statement` is capped so that a statement has at most kMaxBulkParams parameters.
-core::Result<void> BulkInsert(storage::Transaction& tx, std::string_view head, std::size_t columns,
-                              const std::vector<storage::Param>& params,
-                              std::size_t rows_per_statement = kBulkRowsPerStatement);
 
 }  // namespace customsdesk::registry

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -18,6 +19,7 @@
 #include "customsdesk/registry/establishment.hpp"
 #include "customsdesk/registry/organisation.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
+#include "customsdesk/registry/pipeline.hpp"
 #include "customsdesk/registry/search.hpp"
 #include "customsdesk/registry/service_support.hpp"
 
@@ -350,6 +352,7 @@ struct RowSource {
     ImportReport& report;
     const ImportProgress& progress;
     std::int64_t total_estimate = 0;
+    const std::atomic<bool>* cancel = nullptr;  // set: stop reading (the writer failed)
 };
 
 // Reads the header; false (with issues) when the file cannot be imported at all.
@@ -401,6 +404,7 @@ bool ForEachRow(RowSource& src, F&& row_fn) {
     std::int64_t line = 0;
     std::string error;
     for (;;) {
+        if (src.cancel != nullptr && src.cancel->load(std::memory_order_relaxed)) return false;
         const auto st = src.stream.Next(fields, line, error);
         if (st == RecordStream::Status::kEnd) break;
         if (src.report.rows >= kMaxImportRows) {
@@ -526,7 +530,9 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
     const std::string ts = core::FormatTimestamp(now);
     const auto scope = actor.Scope();
 
-    auto result = storage::InWriteTx(db_, [&](storage::Transaction& tx) -> Result<bool> {
+    // The import's transaction: true = commit; false = nothing to keep (a bad row in all-or-nothing
+    // mode after earlier batches were written, or no good row): roll back.
+    auto body = [&](storage::Transaction& tx) -> Result<bool> {
         if (!ReadHeader(src, kind)) return false;
         if (tx.dialect() == storage::Dialect::kSqlite) {
             // A big import touches every page of several indexes: keep them in memory instead of
@@ -723,35 +729,68 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                                    ImportSource(r.line)});
                 docs.push_back(OrganisationDoc(o));
             }
-            if (auto r = BulkInsert(tx,
-                                    "INSERT INTO organisations (id, name, business_id, foreign_registry_id, eori, "
-                                    "vat_number, addresses, languages, roles, sector_segment, status, customer_group, "
-                                    "value_class, kam_user_id, account_team, address_key, created_at, updated_at)",
-                                    18, params);
-                !r) {
-                return Fail(r.error());
-            }
+            static constexpr std::string_view kOrgInsertColumns[] = {
+                "id",          "name",          "business_id",    "foreign_registry_id", "eori",
+                "vat_number",  "addresses",     "languages",      "roles",               "sector_segment",
+                "status",      "customer_group", "value_class",   "kam_user_id",         "account_team",
+                "address_key", "created_at",    "updated_at"};
+            if (auto r = tx.CopyRows("organisations", kOrgInsertColumns, params); !r) return Fail(r.error());
             for (std::size_t i = 0; i + 1 < parents.size(); i += 2) {
                 auto n = tx.Execute("UPDATE organisations SET parent_id = $1 WHERE id = $2", {parents[i], parents[i + 1]});
                 if (!n) return Fail(std::move(n.error()));
             }
             report.imported = static_cast<std::int64_t>(good);
-        } else if (kind == ImportKind::kEstablishments) {
-            struct EstRow {
-                std::int64_t line;
-                std::int64_t org;
-                EstablishmentFields fields;
+        } else {
+            // Establishments and contacts: rows are checked (and their parameters, history entry
+            // and search entry built) on a second thread while this one writes the earlier ones.
+            // A bad row in all-or-nothing mode stops the handing on; the transaction then rolls
+            // back what was written, so the outcome is the one of checking everything first.
+            struct Item {
+                std::int64_t line = 0;
+                std::array<storage::Param, 12> params;  // [0] the id, set by the writer
+                bool generated_code = false;            // [2] the code "E<id>", set by the writer
+                history::ChangeRecord change;
+                PreparedEntry entry;
             };
-            std::vector<EstRow> rows;
-            PerOrganisationKeys codes;
-            {
+            const bool establishments = kind == ImportKind::kEstablishments;
+            const std::string_view table = establishments ? "establishments" : "contacts";
+            static constexpr std::string_view kEstablishmentInsertColumns[] = {
+                "id",          "organisation_id", "code", "name",    "type",       "street",
+                "postal_code", "city",            "country", "unlocode", "created_at", "updated_at"};
+            static constexpr std::string_view kContactInsertColumns[] = {
+                "id",    "organisation_id", "establishment_id", "first_name",        "last_name",  "email",
+                "phone", "language",        "contact_roles",    "marketing_consent", "created_at", "updated_at"};
+            const auto columns = establishments ? std::span<const std::string_view>(kEstablishmentInsertColumns)
+                                                : std::span<const std::string_view>(kContactInsertColumns);
+            PerOrganisationKeys taken;  // establishment codes / contact e-mails, per organisation
+            std::unordered_map<std::string, std::int64_t> establishment_by_code;
+            if (establishments) {
                 accounts::ScopedSql q(scope, "SELECT organisation_id, code FROM establishments WHERE deleted_at IS NULL",
                                       "organisation_id");
                 auto r = tx.Query(q.sql(), q.params());
                 if (!r) return Fail(std::move(r.error()));
-                for (const auto& row : r->rows) codes.AddExisting(row.GetText(0) + "|" + row.GetText(1));
+                for (const auto& row : r->rows) taken.AddExisting(row.GetText(0) + "|" + row.GetText(1));
+            } else {
+                accounts::ScopedSql q(scope,
+                                      "SELECT organisation_id, email FROM contacts WHERE deleted_at IS NULL AND email "
+                                      "IS NOT NULL",
+                                      "organisation_id");
+                auto r = tx.Query(q.sql(), q.params());
+                if (!r) return Fail(std::move(r.error()));
+                for (const auto& row : r->rows) taken.AddExisting(row.GetText(0) + "|" + row.GetText(1));
+                accounts::ScopedSql q2(scope,
+                                       "SELECT organisation_id, code, id FROM establishments WHERE deleted_at IS NULL",
+                                       "organisation_id");
+                auto r2 = tx.Query(q2.sql(), q2.params());
+                if (!r2) return Fail(std::move(r2.error()));
+                for (const auto& row : r2->rows) {
+                    establishment_by_code.emplace(row.GetText(0) + "|" + row.GetText(1), row.GetInt(2));
+                }
             }
-            bool fine = ForEachRow(src, [&](std::int64_t line, const std::vector<std::string>& f) {
+            const std::string entity_type = establishments ? "establishment" : "contact";
+
+            // Checking thread: the row checks as before, then the item to write.
+            auto check_establishment = [&](std::int64_t line, const std::vector<std::string>& f, auto& emit) {
                 const auto& h = src.header;
                 boost::json::object body;
                 for (auto col : {"code", "name", "type", "street", "postal_code", "city", "country", "unlocode"}) {
@@ -775,70 +814,35 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                     ok = false;
                 }
                 if (!ok) return false;
-                if (fields->code && !codes.Claim(collector, line, *org, *fields->code, "code", "an establishment", "code")) {
+                if (fields->code && !taken.Claim(collector, line, *org, *fields->code, "code", "an establishment", "code")) {
                     return false;
                 }
-                rows.push_back({line, *org, std::move(*fields)});
-                return true;
-            });
-            if (!fine) return false;
-            if (report.rejected > 0 && mode == ImportMode::kAllOrNothing) return false;
-            auto ids = AllocateIds(tx, "establishments", rows.size());
-            if (!ids) return Fail(std::move(ids.error()));
-            std::vector<storage::Param> params;
-            params.reserve(std::min<std::size_t>(rows.size(), 20000) * 12);
-            for (std::size_t i = 0; i < rows.size(); ++i) {
-                auto& r = rows[i];
+                if (report.rejected > 0 && mode == ImportMode::kAllOrNothing) return true;  // nothing will be written
                 Establishment e;
-                e.id = EstablishmentId((*ids)[i]);
-                e.organisation = core::OrganisationId(r.org);
-                e.fields = std::move(r.fields);
-                if (!e.fields.code) e.fields.code = fmt::format("E{}", e.id.value());
-                const auto& f = e.fields;
-                params.insert(params.end(), {e.id.value(), r.org, *f.code, f.name, f.type, f.street, f.postal_code,
-                                             f.city, f.country, storage::Opt(f.unlocode), ts, ts});
-                changes.push_back({"establishment", e.id.value(), r.org, history::ChangeAction::kCreate,
-                                   ImportSource(r.line)});
-                docs.push_back(EstablishmentDoc(e));
-                if (params.size() >= 20000 * 12 || i + 1 == rows.size()) {
-                    if (auto w = BulkInsert(tx,
-                                            "INSERT INTO establishments (id, organisation_id, code, name, type, street, "
-                                            "postal_code, city, country, unlocode, created_at, updated_at)",
-                                            12, params);
-                        !w) {
-                        return Fail(w.error());
-                    }
-                    params.clear();
-                }
-            }
-            report.imported = static_cast<std::int64_t>(rows.size());
-        } else {
-            struct ContactRow {
-                std::int64_t line;
-                std::int64_t org;
-                ContactFields fields;
+                e.organisation = core::OrganisationId(*org);
+                e.fields = std::move(*fields);
+                Item item;
+                item.line = line;
+                item.entry = PrepareEntry(EstablishmentDoc(e));
+                auto& x = e.fields;
+                item.generated_code = !x.code;
+                item.params = {std::int64_t{0},
+                               *org,
+                               x.code ? storage::Param(std::move(*x.code)) : storage::Null(),
+                               std::move(x.name),
+                               std::move(x.type),
+                               std::move(x.street),
+                               std::move(x.postal_code),
+                               std::move(x.city),
+                               std::move(x.country),
+                               storage::Opt(x.unlocode),
+                               ts,
+                               ts};
+                item.change = {entity_type, 0, *org, history::ChangeAction::kCreate, ImportSource(line)};
+                emit(std::move(item));
+                return true;
             };
-            std::vector<ContactRow> rows;
-            PerOrganisationKeys emails;
-            std::unordered_map<std::string, std::int64_t> establishment_by_code;
-            {
-                accounts::ScopedSql q(scope,
-                                      "SELECT organisation_id, email FROM contacts WHERE deleted_at IS NULL AND email "
-                                      "IS NOT NULL",
-                                      "organisation_id");
-                auto r = tx.Query(q.sql(), q.params());
-                if (!r) return Fail(std::move(r.error()));
-                for (const auto& row : r->rows) emails.AddExisting(row.GetText(0) + "|" + row.GetText(1));
-                accounts::ScopedSql q2(scope,
-                                       "SELECT organisation_id, code, id FROM establishments WHERE deleted_at IS NULL",
-                                       "organisation_id");
-                auto r2 = tx.Query(q2.sql(), q2.params());
-                if (!r2) return Fail(std::move(r2.error()));
-                for (const auto& row : r2->rows) {
-                    establishment_by_code.emplace(row.GetText(0) + "|" + row.GetText(1), row.GetInt(2));
-                }
-            }
-            bool fine = ForEachRow(src, [&](std::int64_t line, const std::vector<std::string>& f) {
+            auto check_contact = [&](std::int64_t line, const std::vector<std::string>& f, auto& emit) {
                 const auto& h = src.header;
                 boost::json::object body;
                 body["first_name"] = h.Get(f, "first_name");
@@ -880,50 +884,112 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                     }
                     fields->establishment = EstablishmentId(it->second);
                 }
-                if (fields->email && !emails.Claim(collector, line, *org, *fields->email, "email", "a contact", "e-mail")) {
+                if (fields->email && !taken.Claim(collector, line, *org, *fields->email, "email", "a contact", "e-mail")) {
                     return false;
                 }
-                rows.push_back({line, *org, std::move(*fields)});
-                return true;
-            });
-            if (!fine) return false;
-            if (report.rejected > 0 && mode == ImportMode::kAllOrNothing) return false;
-            auto ids = AllocateIds(tx, "contacts", rows.size());
-            if (!ids) return Fail(std::move(ids.error()));
-            std::vector<storage::Param> params;
-            for (std::size_t i = 0; i < rows.size(); ++i) {
+                if (report.rejected > 0 && mode == ImportMode::kAllOrNothing) return true;  // nothing will be written
                 Contact c;
-                c.id = ContactId((*ids)[i]);
-                c.organisation = core::OrganisationId(rows[i].org);
-                c.fields = std::move(rows[i].fields);
-                const auto& f = c.fields;
-                params.insert(params.end(),
-                              {c.id.value(), rows[i].org,
-                               f.establishment ? storage::Param(f.establishment->value()) : storage::Null(),
-                               f.first_name, f.last_name, storage::Opt(f.email), storage::Opt(f.phone),
-                               storage::Opt(f.language), StringsToJsonText(f.roles), f.marketing_consent, ts, ts});
-                changes.push_back({"contact", c.id.value(), rows[i].org, history::ChangeAction::kCreate,
-                                   ImportSource(rows[i].line)});
-                docs.push_back(ContactDoc(c));
-                if (params.size() >= 20000 * 12 || i + 1 == rows.size()) {
-                    if (auto w = BulkInsert(tx,
-                                            "INSERT INTO contacts (id, organisation_id, establishment_id, first_name, "
-                                            "last_name, email, phone, language, contact_roles, marketing_consent, "
-                                            "created_at, updated_at)",
-                                            12, params);
-                        !w) {
-                        return Fail(w.error());
-                    }
-                    params.clear();
+                c.organisation = core::OrganisationId(*org);
+                c.fields = std::move(*fields);
+                Item item;
+                item.line = line;
+                item.entry = PrepareEntry(ContactDoc(c));
+                auto& x = c.fields;
+                item.params = {std::int64_t{0},
+                               *org,
+                               x.establishment ? storage::Param(x.establishment->value()) : storage::Null(),
+                               std::move(x.first_name),
+                               std::move(x.last_name),
+                               storage::Opt(x.email),
+                               storage::Opt(x.phone),
+                               storage::Opt(x.language),
+                               StringsToJsonText(x.roles),
+                               x.marketing_consent,
+                               ts,
+                               ts};
+                item.change = {entity_type, 0, *org, history::ChangeAction::kCreate, ImportSource(line)};
+                emit(std::move(item));
+                return true;
+            };
+
+            // Writer (this thread): ids, rows, history and search entries per batch; the SQLite
+            // word index rows once per range of consecutive ids (search.hpp IndexEntryRange).
+            const EntityKind entity_kind = establishments ? EntityKind::kEstablishment : EntityKind::kContact;
+            std::optional<std::pair<std::int64_t, std::int64_t>> range;  // entity ids without word rows yet
+            std::vector<storage::Param> params;
+            std::vector<history::ChangeRecord> batch_changes;
+            std::vector<PreparedEntry> entries;
+            std::int64_t report_written = 0;
+            auto write = [&](std::vector<Item>& batch) -> Result<void> {
+                auto ids = AllocateIds(tx, table, batch.size());
+                if (!ids) return Fail(std::move(ids.error()));
+                params.clear();
+                batch_changes.clear();
+                entries.clear();
+                params.reserve(batch.size() * 12);
+                for (std::size_t i = 0; i < batch.size(); ++i) {
+                    auto& item = batch[i];
+                    const std::int64_t id = (*ids)[i];
+                    item.params[0] = id;
+                    if (item.generated_code) item.params[2] = fmt::format("E{}", id);
+                    for (auto& p : item.params) params.push_back(std::move(p));
+                    item.change.entity_id = id;
+                    batch_changes.push_back(std::move(item.change));
+                    item.entry.entity_id = id;
+                    entries.push_back(std::move(item.entry));
                 }
+                if (auto w = tx.CopyRows(table, columns, params); !w) return w;
+                if (auto h = history::RecordChanges(tx, actor, now, batch_changes); !h) return h;
+                if (auto ix = WriteNewEntries(tx, entries, false); !ix) return ix;
+                // Word index rows: one range per run of consecutive ids (on SQLite the import's ids
+                // are one run: MAX(id) + 1 onwards).
+                for (const std::int64_t id : *ids) {
+                    if (range && id == range->second + 1) {
+                        range->second = id;
+                        continue;
+                    }
+                    if (range) {
+                        if (auto r = IndexEntryRange(tx, entity_kind, range->first, range->second); !r) return r;
+                    }
+                    range = std::make_pair(id, id);
+                }
+                report_written += static_cast<std::int64_t>(batch.size());
+                return {};
+            };
+            auto fine = CheckWhileWriting<Item>(
+                [&](auto& emit, const std::atomic<bool>& cancelled) {
+                    src.cancel = &cancelled;
+                    return ForEachRow(src, [&](std::int64_t line, const std::vector<std::string>& f) {
+                        return establishments ? check_establishment(line, f, emit) : check_contact(line, f, emit);
+                    });
+                },
+                write);
+            src.cancel = nullptr;
+            if (!fine) return Fail(std::move(fine.error()));
+            if (!*fine) return false;
+            if (report.rejected > 0 && mode == ImportMode::kAllOrNothing) return false;
+            if (range) {
+                if (auto r = IndexEntryRange(tx, entity_kind, range->first, range->second); !r) return Fail(r.error());
             }
-            report.imported = static_cast<std::int64_t>(rows.size());
+            report.imported = report_written;
         }
         if (auto h = history::RecordChanges(tx, actor, now, changes); !h) return Fail(h.error());
         changes.clear();
         if (auto ix = IndexNewDocs(tx, docs); !ix) return Fail(ix.error());
         return report.imported > 0;
-    });
+    };
+    auto result = [&]() -> Result<bool> {
+        auto tx = db_.Begin(storage::TxMode::kWrite);
+        if (!tx) return Fail(std::move(tx.error()));
+        auto keep = body(**tx);
+        if (!keep) return keep;
+        if (!*keep) {
+            (*tx)->Rollback();
+            return false;
+        }
+        if (auto c = (*tx)->Commit(); !c) return Fail(std::move(c.error()));
+        return true;
+    }();
     if (db_.dialect() == storage::Dialect::kSqlite) {
         (void)storage::InWriteTx(db_, [](storage::Transaction& tx) { return tx.Execute("PRAGMA cache_size = -2000"); });
     }

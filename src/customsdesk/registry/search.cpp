@@ -21,12 +21,10 @@ constexpr std::string_view kDeleteEntry = "DELETE FROM search_entries WHERE id =
 constexpr std::string_view kDeleteKey = "DELETE FROM search_keys WHERE key = $1 AND entry_id = $2";
 // search_fts is contentless (V021): a row is removed by giving FTS5 the words it was indexed with.
 constexpr std::string_view kDeleteFts = "INSERT INTO search_fts (search_fts, rowid, terms) VALUES ('delete', $1, $2)";
-constexpr std::string_view kInsertEntry =
-    "INSERT INTO search_entries (id, entity_type, entity_id, organisation_id, title, subtitle, name_key, terms, "
-    "key_list)";
-constexpr std::size_t kEntryColumns = 9;
-constexpr std::string_view kInsertKey = "INSERT INTO search_keys (key, entry_id)";
-constexpr std::string_view kInsertFts = "INSERT INTO search_fts (rowid, terms)";
+constexpr std::string_view kEntryColumns[] = {"id",       "entity_type", "entity_id", "organisation_id", "title",
+                                              "subtitle", "name_key",    "terms",     "key_list"};
+constexpr std::string_view kKeyColumns[] = {"key", "entry_id"};
+constexpr std::string_view kFtsColumns[] = {"rowid", "terms"};
 // FTS5 writes its pending terms as a new segment at the end of EVERY statement, so a big batch
 // (an import: consecutive ids of one kind) reaches search_fts from the just written entries with
 // one INSERT ... SELECT per kBigFtsRows entities (few segments, few merges, no parameters).
@@ -67,21 +65,16 @@ std::vector<std::string> Keys(const SearchDoc& d) {
     return out;
 }
 
-// Appends the parameters of one entry row (and its keys / FTS row) to the batches.
+// Appends the parameters of one entry row (and its keys / FTS row) to the batches, moving the strings.
 // `fts` is null when the FTS rows are not written from parameters (PostgreSQL; big SQLite batches).
-void AddRows(const SearchDoc& d, std::vector<storage::Param>& entries, std::vector<storage::Param>& keys,
+void AddRows(PreparedEntry& p, std::vector<storage::Param>& entries, std::vector<storage::Param>& keys,
              std::vector<storage::Param>* fts) {
-    const std::int64_t id = EntryId(d.kind, d.entity_id);
-    std::string terms = Terms(d);
-    std::string key_list;
-    for (auto& k : Keys(d)) {
-        if (!key_list.empty()) key_list += ' ';
-        key_list += k;
-        keys.insert(keys.end(), {std::move(k), id});
-    }
-    if (fts != nullptr) fts->insert(fts->end(), {id, terms});
-    entries.insert(entries.end(), {id, std::string(EntityKindName(d.kind)), d.entity_id, d.organisation_id, d.title,
-                                   d.subtitle, NameKey(d.name), std::move(terms), std::move(key_list)});
+    const std::int64_t id = EntryId(p.kind, p.entity_id);
+    for (auto& k : p.keys) keys.insert(keys.end(), {std::move(k), id});
+    if (fts != nullptr) fts->insert(fts->end(), {id, p.terms});
+    entries.insert(entries.end(), {id, std::string(EntityKindName(p.kind)), p.entity_id, p.organisation_id,
+                                   std::move(p.title), std::move(p.subtitle), std::move(p.name_key),
+                                   std::move(p.terms), std::move(p.key_list)});
 }
 
 std::string CityList(const std::vector<Address>& addresses) {
@@ -221,6 +214,56 @@ Result<void> IndexDoc(storage::Transaction& tx, const SearchDoc& doc) {
     return IndexNewDocs(tx, std::span<const SearchDoc>(&doc, 1));
 }
 
+PreparedEntry PrepareEntry(const SearchDoc& d) {
+    PreparedEntry p;
+    p.kind = d.kind;
+    p.entity_id = d.entity_id;
+    p.organisation_id = d.organisation_id;
+    p.title = d.title;
+    p.subtitle = d.subtitle;
+    p.name_key = NameKey(d.name);
+    p.terms = Terms(d);
+    p.keys = Keys(d);
+    for (const auto& k : p.keys) {
+        if (!p.key_list.empty()) p.key_list += ' ';
+        p.key_list += k;
+    }
+    return p;
+}
+
+Result<void> WriteNewEntries(storage::Transaction& tx, std::span<PreparedEntry> prepared, bool word_rows) {
+    const bool sqlite = tx.dialect() == storage::Dialect::kSqlite;
+    std::vector<storage::Param> entries, keys, fts;
+    std::vector<storage::Param>* fts_rows = sqlite && word_rows ? &fts : nullptr;
+    constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big import
+    entries.reserve(std::min(prepared.size(), kChunk) * std::size(kEntryColumns));
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+        AddRows(prepared[i], entries, keys, fts_rows);
+        if ((i + 1) % kChunk == 0 || i + 1 == prepared.size()) {
+            if (auto r = tx.CopyRows("search_entries", kEntryColumns, entries); !r) return r;
+            if (auto r = tx.CopyRows("search_keys", kKeyColumns, keys); !r) return r;
+            if (auto r = tx.CopyRows("search_fts", kFtsColumns, fts); !r) return r;
+            entries.clear();
+            keys.clear();
+            fts.clear();
+        }
+    }
+    return {};
+}
+
+Result<void> IndexEntryRange(storage::Transaction& tx, EntityKind kind, std::int64_t first_entity,
+                             std::int64_t last_entity) {
+    if (tx.dialect() != storage::Dialect::kSqlite) return {};
+    const std::int64_t k = EntryId(kind, 0);
+    for (std::int64_t first = first_entity; first <= last_entity; first += kBigFtsRows) {
+        const std::int64_t last = std::min(first + kBigFtsRows - 1, last_entity);
+        if (auto r = tx.Execute(kCopyFts, {EntryId(kind, first), EntryId(kind, last), k}); !r) {
+            return Fail(std::move(r.error()));
+        }
+    }
+    return {};
+}
+
 Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> docs) {
     const bool sqlite = tx.dialect() == storage::Dialect::kSqlite;
     // One kind, consecutive entity ids: their entries are exactly those of that kind in the id range.
@@ -228,29 +271,11 @@ Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> d
     for (std::size_t i = 1; range && i < docs.size(); ++i) {
         range = docs[i].kind == docs[0].kind && docs[i].entity_id == docs[i - 1].entity_id + 1;
     }
-    std::vector<storage::Param> entries, keys, fts;
-    std::vector<storage::Param>* fts_rows = sqlite && !range ? &fts : nullptr;
-    constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big import
-    for (std::size_t i = 0; i < docs.size(); ++i) {
-        AddRows(docs[i], entries, keys, fts_rows);
-        if ((i + 1) % kChunk == 0 || i + 1 == docs.size()) {
-            if (auto r = BulkInsert(tx, kInsertEntry, kEntryColumns, entries); !r) return r;
-            if (auto r = BulkInsert(tx, kInsertKey, 2, keys); !r) return r;
-            if (auto r = BulkInsert(tx, kInsertFts, 2, fts); !r) return r;
-            entries.clear();
-            keys.clear();
-            fts.clear();
-        }
-    }
-    if (range) {
-        const std::int64_t kind = EntryId(docs[0].kind, 0);
-        for (std::int64_t first = docs.front().entity_id; first <= docs.back().entity_id; first += kBigFtsRows) {
-            const std::int64_t last = std::min(first + kBigFtsRows - 1, docs.back().entity_id);
-            if (auto r = tx.Execute(kCopyFts, {EntryId(docs[0].kind, first), EntryId(docs[0].kind, last), kind}); !r) {
-                return Fail(std::move(r.error()));
-            }
-        }
-    }
+    std::vector<PreparedEntry> prepared;
+    prepared.reserve(docs.size());
+    for (const auto& d : docs) prepared.push_back(PrepareEntry(d));
+    if (auto r = WriteNewEntries(tx, prepared, !range); !r) return r;
+    if (range) return IndexEntryRange(tx, docs.front().kind, docs.front().entity_id, docs.back().entity_id);
     return {};
 }
 
