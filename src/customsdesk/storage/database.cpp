@@ -1,6 +1,5 @@
 #include "customsdesk/storage/database.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 #include <string>
@@ -78,53 +77,6 @@ Result<std::int64_t> Transaction::Execute(std::string_view sql, std::span<const 
     auto result = Query(sql, params);
     if (!result) return core::Fail(std::move(result.error()));
     return result->affected;
-}
-
-namespace {
-
-// "INSERT INTO table (a, b) VALUES ($1, $2), ($3, $4)" for `rows` rows.
-std::string MultiRowInsert(std::string_view table, std::span<const std::string_view> columns, std::size_t rows) {
-    std::string sql = "INSERT INTO ";
-    sql += table;
-    sql += " (";
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-        if (c > 0) sql += ", ";
-        sql += columns[c];
-    }
-    sql += ") VALUES ";
-    std::size_t p = 1;
-    for (std::size_t r = 0; r < rows; ++r) {
-        sql += r == 0 ? "(" : ", (";
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            if (c > 0) sql += ", ";
-            sql += '$';
-            sql += std::to_string(p++);
-        }
-        sql += ')';
-    }
-    return sql;
-}
-
-}  // namespace
-
-Result<void> Transaction::CopyRows(std::string_view table, std::span<const std::string_view> columns,
-                                   std::span<const Param> params) {
-    constexpr std::size_t kMaxParams = 30000;  // below SQLite's 32766 and PostgreSQL's 65535
-    if (columns.empty() || params.size() % columns.size() != 0) {
-        return core::Fail(core::Error::Internal("CopyRows: the parameters are not whole rows"));
-    }
-    const std::size_t total = params.size() / columns.size();
-    const std::size_t batch = std::max<std::size_t>(1, std::min(kCopyRowsPerInsert, kMaxParams / columns.size()));
-    if (total == 0) return {};
-    const std::string full = total >= batch ? MultiRowInsert(table, columns, batch) : std::string();
-    for (std::size_t row = 0; row < total;) {
-        const std::size_t n = std::min(batch, total - row);
-        auto r = Execute(n == batch ? full : MultiRowInsert(table, columns, n),
-                         params.subspan(row * columns.size(), n * columns.size()));
-        if (!r) return core::Fail(std::move(r.error()));
-        row += n;
-    }
-    return {};
 }
 
 Result<std::unique_ptr<Database>> Open(std::string_view url, const Options& options) {

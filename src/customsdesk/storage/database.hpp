@@ -102,13 +102,15 @@ public:
     virtual Result<void> ExecuteScript(std::string_view sql) = 0;
 
     // Bulk load: appends rows to `table` (`params` holds rows of columns.size() values each, row
-    // after row). PostgreSQL streams them with COPY ... FROM STDIN (text format, no statement per
-    // row batch); the default (SQLite) writes multi-row INSERTs of kCopyRowsPerInsert rows. Same
-    // constraints, triggers, defaults and generated columns as INSERT, and the same errors
-    // (kAlreadyExists for a unique violation, ...). A failure aborts the transaction.
+    // after row). PostgreSQL streams them with COPY ... FROM STDIN (text format: one round trip
+    // per call); SQLite steps one prepared single-row INSERT per row (a multi-row INSERT into a
+    // table with unique indexes or foreign keys keeps a statement journal - a copy of every page
+    // the statement changes - which cost a third of a big import's writer time). Same constraints,
+    // triggers, defaults and generated columns as INSERT, and the same errors (kAlreadyExists for
+    // a unique violation, kInternal when `params` is not whole rows); a failure aborts the
+    // transaction. The rows of one call are bounded by the statement timeout together.
     virtual Result<void> CopyRows(std::string_view table, std::span<const std::string_view> columns,
-                                  std::span<const Param> params);
-    static constexpr std::size_t kCopyRowsPerInsert = 200;
+                                  std::span<const Param> params) = 0;
 
     virtual Result<void> Commit() = 0;
     // Rolls back explicitly; also done by the destructor when not committed.

@@ -238,6 +238,8 @@ class SqliteTransaction final : public Transaction {
 
     Result<QueryResult> Query(std::string_view sql, std::span<const Param> params) override;
     Result<void> ExecuteScript(std::string_view sql) override;
+    Result<void> CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                          std::span<const Param> params) override;
     Result<void> Commit() override;
     void Rollback() override;
     [[nodiscard]] Dialect dialect() const override { return Dialect::kSqlite; }
@@ -329,6 +331,26 @@ class SqliteDatabase final : public Database {
     std::atomic<std::uint64_t> rolled_back_{0};
 };
 
+// Binds one parameter. SQLITE_STATIC is safe: bindings are cleared before `param` can go away.
+int Bind(sqlite3_stmt* stmt, int index, const Param& param) {
+    return std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+                return sqlite3_bind_null(stmt, index);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                return sqlite3_bind_int64(stmt, index, v);
+            } else if constexpr (std::is_same_v<T, double>) {
+                return sqlite3_bind_double(stmt, index, v);
+            } else if constexpr (std::is_same_v<T, bool>) {
+                return sqlite3_bind_int(stmt, index, v ? 1 : 0);
+            } else {
+                return sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+            }
+        },
+        param);
+}
+
 Result<QueryResult> SqliteTransaction::Query(std::string_view sql, std::span<const Param> params) {
     if (auto ok = CheckUsable(); !ok) return core::Fail(std::move(ok.error()));
     Connection& conn = *lease_;
@@ -353,26 +375,7 @@ Result<QueryResult> SqliteTransaction::Query(std::string_view sql, std::span<con
                                                 std::to_string(params.size()) + " were given: " + std::string(sql)));
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
-        const int index = static_cast<int>(i) + 1;
-        int rc = SQLITE_OK;
-        std::visit(
-            [&](const auto& v) {
-                using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, std::monostate>) {
-                    rc = sqlite3_bind_null(stmt, index);
-                } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                    rc = sqlite3_bind_int64(stmt, index, v);
-                } else if constexpr (std::is_same_v<T, double>) {
-                    rc = sqlite3_bind_double(stmt, index, v);
-                } else if constexpr (std::is_same_v<T, bool>) {
-                    rc = sqlite3_bind_int(stmt, index, v ? 1 : 0);
-                } else {
-                    // SQLITE_STATIC is safe: bindings are cleared before `params` can go away.
-                    rc = sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
-                }
-            },
-            params[i]);
-        if (rc != SQLITE_OK) {
+        if (const int rc = Bind(stmt, static_cast<int>(i) + 1, params[i]); rc != SQLITE_OK) {
             aborted_ = true;
             return core::Fail(conn.MapError(rc, sqlite3_errmsg(conn.db())));
         }
@@ -407,6 +410,60 @@ Result<QueryResult> SqliteTransaction::Query(std::string_view sql, std::span<con
         result.affected = sqlite3_changes64(conn.db());
     }
     return result;
+}
+
+Result<void> SqliteTransaction::CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                                         std::span<const Param> params) {
+    if (auto ok = CheckUsable(); !ok) return core::Fail(std::move(ok.error()));
+    if (columns.empty() || params.size() % columns.size() != 0) {
+        return core::Fail(core::Error::Internal("CopyRows: the parameters are not whole rows"));
+    }
+    if (params.empty()) return {};
+    // One prepared single-row INSERT, stepped per row: a single-row INSERT needs no statement
+    // journal (it cannot half-fail), and nothing is parsed or rewritten per row.
+    std::string sql = "INSERT INTO ";
+    sql += table;
+    sql += " (";
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (c > 0) sql += ", ";
+        sql += columns[c];
+    }
+    sql += ") VALUES (";
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        sql += c == 0 ? "?" : ", ?";
+        sql += std::to_string(c + 1);
+    }
+    sql += ')';
+    Connection& conn = *lease_;
+    auto prepared = conn.Prepare(sql);
+    if (!prepared) {
+        aborted_ = true;
+        return core::Fail(std::move(prepared.error()));
+    }
+    sqlite3_stmt* stmt = *prepared;
+    struct ResetOnExit {
+        sqlite3_stmt* stmt;
+        ~ResetOnExit() {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+        }
+    } reset_on_exit{stmt};
+    conn.Arm();
+    const std::size_t width = columns.size();
+    for (std::size_t row = 0; row < params.size(); row += width) {
+        for (std::size_t c = 0; c < width; ++c) {
+            if (const int rc = Bind(stmt, static_cast<int>(c) + 1, params[row + c]); rc != SQLITE_OK) {
+                aborted_ = true;
+                return core::Fail(conn.MapError(rc, sqlite3_errmsg(conn.db())));
+            }
+        }
+        if (const int rc = sqlite3_step(stmt); rc != SQLITE_DONE) {
+            aborted_ = true;
+            return core::Fail(conn.MapError(rc, sqlite3_errmsg(conn.db())));
+        }
+        sqlite3_reset(stmt);
+    }
+    return {};
 }
 
 Result<void> SqliteTransaction::ExecuteScript(std::string_view sql) {
