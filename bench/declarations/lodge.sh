@@ -8,7 +8,8 @@
 #  3. bulk: BULK H7 declarations as one NDJSON request to /api/v1/declarations/bulk, RUNS times.
 # Prints the server's peak RSS (VmHWM).
 #   bench/declarations/lodge.sh [sqlite|postgres] [RUNS] [CONNECTIONS] [BULK]
-# BIN overrides the binary (default build/release/...; `make build` if missing).
+# BIN overrides the binary (default build/release/...; `make build` if missing). SINGLE_RUNS=0 skips
+# the single-request runs; LOG_LEVEL=info also prints the server's per-bulk timing lines.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kind=${1:-sqlite}
@@ -37,7 +38,7 @@ else
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$bin" serve --db "$db" --listen "127.0.0.1:$port" --demo --threads "${THREADS:-$conns}" --db-pool 4 \
-  --body-limit $((512 * 1024 * 1024)) --request-timeout 300 --log-level warn > "$work/server.log" 2>&1 &
+  --body-limit $((512 * 1024 * 1024)) --request-timeout 300 --log-level "${LOG_LEVEL:-warn}" > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -55,7 +56,7 @@ python3 bench/declarations/gen_bodies.py "$eori" 2000 "$BODIES" --h7-ndjson "$bu
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 cpu_per() { python3 -c "import os; t=os.sysconf('SC_CLK_TCK'); print(round(($2-$1)/t*1e6/max($3,1)))"; }
 rps=(); p50=(); p99=()
-for i in $(seq "$runs"); do
+for i in $(seq "${SINGLE_RUNS:-$runs}"); do
   export LRN_TAG="r$i-$RANDOM"
   c0=$(cpu_ticks)
   out=$(wrk -t2 -c"$conns" -d10s --latency -s bench/declarations/lodge.lua "http://127.0.0.1:$port" 2>"$work/wrk.err")
@@ -88,3 +89,4 @@ for i in $(seq "$runs"); do
   echo "bulk run $i: $bulk H7 in ${t}s = $(python3 -c "print(round($bulk/$t))") declarations/s, server CPU $(cpu_per "$c0" "$c1" "$bulk") us/declaration $counts"
 done
 echo "server peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$server_pid/status)"
+grep -o 'event=bulk_lodged.*' "$work/server.log" || true  # with LOG_LEVEL=info: where the bulk time went

@@ -1,6 +1,7 @@
 #include "customsdesk/declarations/declaration_service.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -159,6 +160,7 @@ struct DeclarationService::Prepared {
     std::optional<std::string> taxes;
     core::Timestamp now;
     std::optional<std::int64_t> lodged_by;
+    std::string actor_name;            // for the transitions
     std::optional<LaneDecision> lane;  // decided before the write transaction
     // outputs of Persist (reset at each call: Persist may run twice under group commit)
     LodgeResult result;
@@ -166,7 +168,13 @@ struct DeclarationService::Prepared {
 
 DeclarationService::DeclarationService(storage::Database& db, const core::Clock& clock,
                                        ruleset::RulesetService* rulesets)
-    : db_(db), clock_(clock), rulesets_(rulesets) {}
+    : db_(db), clock_(clock), rulesets_(rulesets) {
+    // Concurrent single lodgings queued on the group committer are written together.
+    persist_batch_ = [this](storage::Transaction& tx, std::span<void* const> payloads) {
+        return PersistMany(tx, std::span<Prepared* const>(reinterpret_cast<Prepared* const*>(payloads.data()),
+                                                           payloads.size()));
+    };
+}
 
 std::shared_ptr<const BusinessRules> DeclarationService::CurrentRules() {
     std::lock_guard lock(rules_mu_);
@@ -297,6 +305,7 @@ Result<DeclarationService::Prepared> DeclarationService::Prepare(const core::Pri
     p.declaration = std::move(d);
     p.draft = draft;
     p.lodged_by = ActorId(actor);
+    p.actor_name = ActorName(actor);
     return p;
 }
 
@@ -322,13 +331,7 @@ Result<void> DeclarationService::RecordTransitions(storage::Transaction& tx, con
     return {};
 }
 
-Result<void> DeclarationService::Persist(storage::Transaction& tx, const core::Principal& actor, Prepared& p) {
-    Prepared* one = &p;
-    return PersistMany(tx, actor, std::span<Prepared* const>(&one, 1));
-}
-
-Result<void> DeclarationService::PersistMany(storage::Transaction& tx, const core::Principal& actor,
-                                             std::span<Prepared* const> items) {
+Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span<Prepared* const> items) {
     if (items.empty()) return {};
     auto ids = storage::AllocateIds(tx, "declarations", items.size());
     if (!ids) return Fail(std::move(ids.error()));
@@ -364,15 +367,14 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, const cor
     std::unordered_set<std::int64_t> created;
     for (const auto& r : *inserted) created.insert(r.GetInt(0));
 
-    const Param actor_id = OptId(ActorId(actor));
-    const std::string actor_name = ActorName(actor);
     std::vector<Param> transitions;
     transitions.reserve(items.size() * 3 * kTransitionColumns);
-    auto transition = [&](std::int64_t id, std::optional<State> from, State to, std::string action,
+    auto transition = [&](const Prepared& p, std::optional<State> from, State to, std::string action,
                           const std::string& at) {
         transitions.insert(transitions.end(),
-                           {id, from ? Param(std::string(StateName(*from))) : Param(std::monostate{}),
-                            std::string(StateName(to)), std::move(action), actor_id, actor_name, at, std::string()});
+                           {p.result.stored.id, from ? Param(std::string(StateName(*from))) : Param(std::monostate{}),
+                            std::string(StateName(to)), std::move(action), OptId(p.lodged_by), p.actor_name, at,
+                            std::string()});
     };
     std::vector<LaneRecordItem> lanes;
     for (std::size_t k = 0; k < items.size(); ++k) {
@@ -404,14 +406,14 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, const cor
         p.result.declaration_json = p.payload;
         const std::string at = core::FormatTimestamp(p.now);
         if (p.draft) {
-            transition(s.id, std::nullopt, State::kDraft, "create", at);
+            transition(p, std::nullopt, State::kDraft, "create", at);
             continue;
         }
         if (p.lane) lanes.push_back({&p.declaration, p.declarant_org, s.id, &*s.mrn, &*p.lane});
-        transition(s.id, std::nullopt, State::kSubmitted, std::string(ActionName(Action::kSubmit)), at);
-        transition(s.id, State::kSubmitted, State::kAccepted, std::string(ActionName(Action::kAccept)), at);
+        transition(p, std::nullopt, State::kSubmitted, std::string(ActionName(Action::kSubmit)), at);
+        transition(p, State::kSubmitted, State::kAccepted, std::string(ActionName(Action::kAccept)), at);
         if (after_lane[k])
-            transition(s.id, State::kAccepted, after_lane[k]->first,
+            transition(p, State::kAccepted, after_lane[k]->first,
                        fmt::format("{} (lane {})", ActionName(after_lane[k]->second), p.lane->lane), at);
     }
     if (!lanes.empty() && lane_hooks_.record) {
@@ -456,9 +458,12 @@ Result<LodgeResult> DeclarationService::Lodge(const core::Principal& actor, Decl
     Prepared& p = *prepared;
     Result<void> done;
     if (committer_ != nullptr) {
-        done = committer_->Run([&](storage::Transaction& tx) { return Persist(tx, actor, p); });
+        done = committer_->RunBatched(persist_batch_, &p);
     } else {
-        done = storage::InWriteTx(db_, [&](storage::Transaction& tx) { return Persist(tx, actor, p); });
+        done = storage::InWriteTx(db_, [&](storage::Transaction& tx) {
+            Prepared* one = &p;
+            return PersistMany(tx, std::span<Prepared* const>(&one, 1));
+        });
     }
     if (!done) return Fail(std::move(done.error()));
     if (!p.result.created && actor.organisation) {
@@ -558,10 +563,14 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Princ
     if (workers == 0) work();
 
     auto persist = [&](const std::vector<Prepared*>& items) {
-        return storage::InWriteTx(db_, [&](storage::Transaction& tx) { return PersistMany(tx, actor, items); });
+        return storage::InWriteTx(db_, [&](storage::Transaction& tx) { return PersistMany(tx, items); });
     };
+    using Clock = std::chrono::steady_clock;
+    const auto began = Clock::now();
+    Clock::duration waited{}, written{};
     for (std::size_t start = 0; start < n; start += kChunk) {
         const std::size_t end = std::min(n, start + kChunk);
+        const auto wait_from = Clock::now();
         {
             std::unique_lock lock(mu);
             cv.wait(lock, [&] {
@@ -577,8 +586,12 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Princ
             items.push_back(&*ready[i]);
             index.push_back(i);
         }
+        const auto write_from = Clock::now();
+        waited += write_from - wait_from;
         if (items.empty()) continue;
-        if (!persist(items)) {
+        const auto chunk_ok = persist(items);
+        written += Clock::now() - write_from;
+        if (!chunk_ok) {
             // One transaction per declaration, so that one failure does not fail the others.
             for (std::size_t k = 0; k < items.size(); ++k) {
                 if (auto r = persist({items[k]}); !r) {
@@ -599,6 +612,9 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Princ
             ready[index[k]].reset();  // written: free it
         }
     }
+    auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    spdlog::info("event=bulk_lodged count={} workers={} ms={:.1f} write_ms={:.1f} wait_for_preparation_ms={:.1f}", n,
+                 workers, ms(Clock::now() - began), ms(written), ms(waited));
     return out;
 }
 

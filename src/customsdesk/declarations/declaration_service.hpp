@@ -14,8 +14,9 @@
 //    the taxation hook, the lane decided by the selectivity hook, the state moved by the lane
 //    (green/blue -> released, yellow -> under_documentary_control, red -> under_physical_control;
 //    without a selectivity hook it stays accepted), every transition recorded.
-//  - With a GroupCommitter (SetGroupCommitter), the acceptance transactions of concurrent
-//    lodgings share one commit; the call still returns only after its own commit.
+//  - With a GroupCommitter (SetGroupCommitter), concurrent lodgings are written together (one
+//    PersistMany: multi-row statements) and share one commit; the call still returns only after
+//    its own commit.
 // Access
 //  - Lodging: trader users (their organisation is the declarant; a declarant EORI other than the
 //    organisation's registered EORI is a violation) and administrators / the system.
@@ -229,10 +230,8 @@ private:
     core::Result<LodgeResult> Lodge(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml);
     core::Result<Prepared> Prepare(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml,
                                    std::vector<Violation>* violations_out);
-    core::Result<void> Persist(storage::Transaction& tx, const core::Principal& actor, Prepared& p);
-    // Writes many prepared lodgings with multi-row statements; each item's `result` is (re)set.
-    core::Result<void> PersistMany(storage::Transaction& tx, const core::Principal& actor,
-                                   std::span<Prepared* const> items);
+    // Writes prepared lodgings with multi-row statements; each item's `result` is (re)set.
+    core::Result<void> PersistMany(storage::Transaction& tx, std::span<Prepared* const> items);
     core::Result<void> RecordTransitions(storage::Transaction& tx, const core::Principal& actor, std::int64_t id,
                                          const std::vector<std::pair<std::optional<State>, State>>& steps,
                                          const std::vector<std::string>& actions, const std::string& reason,
@@ -247,6 +246,7 @@ private:
     const core::Clock& clock_;
     ruleset::RulesetService* rulesets_;
     storage::GroupCommitter* committer_ = nullptr;
+    storage::GroupCommitter::BatchWork persist_batch_;
     TaxHook tax_hook_;
     LaneHooks lane_hooks_;
     ToEur to_eur_;

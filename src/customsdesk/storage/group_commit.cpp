@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <optional>
+#include <vector>
 
 namespace customsdesk::storage {
 
@@ -21,34 +22,43 @@ void GroupCommitter::Stop() {
     if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) writer_.join();
 }
 
-void GroupCommitter::Submit(Work work, Done done) {
+void GroupCommitter::Submit(Work work, Done done) { Enqueue(Item{std::move(work), std::move(done)}); }
+
+void GroupCommitter::Enqueue(Item item) {
     {
         std::lock_guard lock(mu_);
         if (stopping_) {
-            done(core::Fail(core::Error::Unavailable("the writer is shutting down")));
+            item.done(core::Fail(core::Error::Unavailable("the writer is shutting down")));
             return;
         }
         if (queue_.size() >= options_.max_queue) {
-            done(core::Fail(core::Error::ResourceExhausted("too many writes are waiting")));
+            item.done(core::Fail(core::Error::ResourceExhausted("too many writes are waiting")));
             return;
         }
-        queue_.push_back({std::move(work), std::move(done)});
+        queue_.push_back(std::move(item));
     }
     cv_.notify_one();
 }
 
-core::Result<void> GroupCommitter::Run(Work work) {
+core::Result<void> GroupCommitter::Wait(Item item) {
     std::mutex m;
     std::condition_variable cv;
     std::optional<core::Result<void>> result;
-    Submit(std::move(work), [&](core::Result<void> r) {
+    item.done = [&](core::Result<void> r) {
         std::lock_guard lock(m);
         result = std::move(r);
         cv.notify_one();
-    });
+    };
+    Enqueue(std::move(item));
     std::unique_lock lock(m);
     cv.wait(lock, [&] { return result.has_value(); });
     return std::move(*result);
+}
+
+core::Result<void> GroupCommitter::Run(Work work) { return Wait(Item{std::move(work), {}}); }
+
+core::Result<void> GroupCommitter::RunBatched(const BatchWork& batch, void* payload) {
+    return Wait(Item{{}, {}, &batch, payload});
 }
 
 GroupCommitStats GroupCommitter::Stats() const {
@@ -56,14 +66,26 @@ GroupCommitStats GroupCommitter::Stats() const {
     return stats_;
 }
 
-core::Result<void> GroupCommitter::Call(const Work& work, Transaction& tx) {
+namespace {
+template <typename F>
+core::Result<void> Guarded(F&& f) {
     try {
-        return work(tx);
+        return f();
     } catch (const std::exception& e) {
         return core::Fail(core::Error::Internal(std::string("write failed: ") + e.what()));
     } catch (...) {
         return core::Fail(core::Error::Internal("write failed"));
     }
+}
+}  // namespace
+
+core::Result<void> GroupCommitter::Call(const Work& work, Transaction& tx) {
+    return Guarded([&] { return work(tx); });
+}
+
+core::Result<void> GroupCommitter::CallBatch(const BatchWork& batch, Transaction& tx,
+                                             std::span<void* const> payloads) {
+    return Guarded([&] { return batch(tx, payloads); });
 }
 
 void GroupCommitter::Loop() {
@@ -90,11 +112,19 @@ void GroupCommitter::RunBatch(std::deque<Item>& batch) {
     bool ok = false;
     if (auto tx = db_.Begin(TxMode::kWrite); tx) {
         ok = true;
-        for (auto& item : batch) {
-            if (!Call(item.work, **tx)) {
-                ok = false;
-                break;
+        std::vector<void*> payloads;
+        for (std::size_t i = 0; ok && i < batch.size();) {
+            if (batch[i].batch == nullptr) {
+                ok = Call(batch[i].work, **tx).has_value();
+                ++i;
+                continue;
             }
+            // A run of consecutive items for the same batch function: one call.
+            payloads.clear();
+            std::size_t j = i;
+            for (; j < batch.size() && batch[j].batch == batch[i].batch; ++j) payloads.push_back(batch[j].payload);
+            ok = CallBatch(*batch[i].batch, **tx, payloads).has_value();
+            i = j;
         }
         if (ok) ok = (*tx)->Commit().has_value();
         if (!ok) (*tx)->Rollback();
@@ -117,7 +147,8 @@ void GroupCommitter::RunBatch(std::deque<Item>& batch) {
             item.done(core::Fail(std::move(tx.error())));
             continue;
         }
-        auto r = Call(item.work, **tx);
+        void* const one[] = {item.payload};
+        auto r = item.batch != nullptr ? CallBatch(*item.batch, **tx, one) : Call(item.work, **tx);
         if (r) r = (*tx)->Commit();
         else (*tx)->Rollback();
         item.done(std::move(r));

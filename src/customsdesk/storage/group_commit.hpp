@@ -21,6 +21,11 @@
 //    after a crash, but never partially (each batch is one transaction).
 //  - Shutdown: the destructor (or Stop()) stops accepting work (Submit then completes at once
 //    with kUnavailable), runs what is queued, and joins the writer thread.
+//  - Batched items: RunBatched(batch, payload) queues `payload` for a shared `batch` function.
+//    Consecutive queued items of the same `batch` (same object) are written by ONE call
+//    `batch(tx, payloads)` in their queue order, e.g. one multi-row INSERT for many requests; when
+//    a transaction fails each is re-run alone as `batch(tx, {payload})`. The same rules as for
+//    `work` apply (may run more than once; write only through `tx`; reset outputs per call).
 //  - Thread-safe. `done` callbacks run on the writer thread: they must be short and must not
 //    call Run() (deadlock) — post to another executor for anything long.
 #pragma once
@@ -31,6 +36,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "customsdesk/core/error.hpp"
@@ -64,6 +70,9 @@ public:
     void Submit(Work work, Done done);
     // Blocks the calling thread until the item's transaction committed or failed.
     core::Result<void> Run(Work work);
+    using BatchWork = std::function<core::Result<void>(Transaction&, std::span<void* const> payloads)>;
+    // See "Batched items" above; `batch` must outlive the call. Blocks like Run().
+    core::Result<void> RunBatched(const BatchWork& batch, void* payload);
     void Stop();
     [[nodiscard]] GroupCommitStats Stats() const;
 
@@ -71,10 +80,15 @@ private:
     struct Item {
         Work work;
         Done done;
+        const BatchWork* batch = nullptr;  // set: a batched item (`work` unused)
+        void* payload = nullptr;
     };
+    void Enqueue(Item item);
+    core::Result<void> Wait(Item item);
     void Loop();
     void RunBatch(std::deque<Item>& batch);
     static core::Result<void> Call(const Work& work, Transaction& tx);
+    static core::Result<void> CallBatch(const BatchWork& batch, Transaction& tx, std::span<void* const> payloads);
 
     Database& db_;
     const GroupCommitOptions options_;

@@ -2,9 +2,12 @@
 // isolation (one failing item never fails the others), and shutdown.
 #include "customsdesk/storage/group_commit.hpp"
 
+#include "customsdesk/storage/bulk.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -84,6 +87,61 @@ TEST(GroupCommit, OneFailingItemDoesNotFailTheOthers) {
     EXPECT_EQ(results[6].error().code, core::ErrorCode::kInternal);
     EXPECT_EQ(Count(*db), 7);
     EXPECT_GE(committer.Stats().failed_batches, 1u);
+}
+
+// Batched items of one batch function are written by one call (here one multi-row INSERT via
+// BulkInsert, ids from AllocateIds); a bad one fails alone, the rest of its batch commits.
+TEST(GroupCommit, BatchedItemsShareOneCallAndFailAlone) {
+    auto db = test_support::OpenTestDatabase();
+    GroupCommitter committer(*db, GroupCommitOptions{512, 100000, std::chrono::milliseconds(50)});
+    struct Payload {
+        std::string name;
+        std::int64_t id = 0;  // output
+    };
+    std::atomic<int> calls{0};
+    GroupCommitter::BatchWork batch = [&](Transaction& tx, std::span<void* const> payloads) -> Result<void> {
+        ++calls;
+        auto ids = AllocateIds(tx, "organisations", payloads.size());
+        if (!ids) return core::Fail(std::move(ids.error()));
+        std::vector<Param> rows;
+        for (std::size_t k = 0; k < payloads.size(); ++k) {
+            auto* p = static_cast<Payload*>(payloads[k]);
+            if (p->name == "bad") return core::Fail(core::Error::InvalidArgument("bad payload"));
+            p->id = (*ids)[k];
+            rows.insert(rows.end(), {p->id, p->name, std::string(kNow), std::string(kNow)});
+        }
+        auto r = BulkInsert(tx, "INSERT INTO organisations (id, name, created_at, updated_at)", 4, rows, "RETURNING id",
+                            /*rows_per_statement=*/4);
+        if (!r) return core::Fail(std::move(r.error()));
+        if (r->size() != payloads.size()) return core::Fail(core::Error::Internal("RETURNING lost rows"));
+        return {};
+    };
+    constexpr int kItems = 21;
+    std::vector<Payload> payloads(kItems);
+    std::vector<Result<void>> results(kItems);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kItems; ++i) {
+        payloads[i].name = i == 7 ? "bad" : "batched " + std::to_string(i);
+        threads.emplace_back([&, i] { results[i] = committer.RunBatched(batch, &payloads[i]); });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kItems; ++i) EXPECT_EQ(results[i].has_value(), i != 7) << i;
+    EXPECT_EQ(Count(*db), kItems - 1);
+    // Without a failure, concurrent items share calls (the 50 ms linger gathers them).
+    calls = 0;
+    std::vector<Payload> more(kItems);
+    threads.clear();
+    for (int i = 0; i < kItems; ++i) {
+        more[i].name = "more " + std::to_string(i);
+        threads.emplace_back([&, i] { EXPECT_TRUE(committer.RunBatched(batch, &more[i])); });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_LT(calls.load(), kItems) << "batched items should share calls";
+    EXPECT_EQ(Count(*db), 2 * kItems - 1);
+    std::set<std::int64_t> ids;
+    for (int i = 0; i < kItems; ++i)
+        if (i != 7) ids.insert(payloads[i].id);
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(kItems - 1));
 }
 
 TEST(GroupCommit, AfterStopWorkIsRefused) {
