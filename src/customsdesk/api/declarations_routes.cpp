@@ -69,15 +69,13 @@ Response Lodge(Services& s, Request& req) {
 Response Bulk(Services& s, Request& req) {
     const auto type = MediaType(req);
     const Language lang = LanguageOf(s, req);
-    std::vector<boost::json::object> bodies;
-    std::vector<std::pair<std::size_t, core::Error>> unreadable;  // NDJSON lines that are not JSON objects
-    bool xml = false;
+    core::Result<std::vector<declarations::BulkOutcome>> r = core::Fail(core::Error::Internal(""));
     if (IsXml(type)) {
         auto many = declarations::ParseDeclarationsXml(req.body);
         if (!many) return ErrorResponse(req, many.error());
-        bodies = std::move(*many);
-        xml = true;
+        r = s.declarations->LodgeBulk(PrincipalOf(req), std::move(*many), lang, true);
     } else if (type == "application/x-ndjson" || type == "application/jsonl") {
+        std::vector<std::string_view> lines;
         std::string_view rest = req.body;
         while (!rest.empty()) {
             auto nl = rest.find('\n');
@@ -85,34 +83,14 @@ Response Bulk(Services& s, Request& req) {
             rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
             if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-            auto obj = core::ParseJsonObject(line);
-            if (!obj) {
-                unreadable.emplace_back(bodies.size() + unreadable.size(), obj.error());
-                continue;
-            }
-            bodies.push_back(std::move(*obj));
+            lines.push_back(line);
         }
+        r = s.declarations->LodgeNdjson(PrincipalOf(req), std::move(lines), lang);
     } else {
         return UnsupportedMediaType(req, "application/x-ndjson or application/xml");
     }
-    auto r = s.declarations->LodgeBulk(PrincipalOf(req), std::move(bodies), lang, xml);
     if (!r) return ErrorResponse(req, r.error());
-    // Re-insert the unreadable lines at their positions.
-    std::vector<declarations::BulkOutcome> all;
-    all.reserve(r->size() + unreadable.size());
-    std::size_t next = 0, u = 0;
-    for (std::size_t index = 0; index < r->size() + unreadable.size(); ++index) {
-        if (u < unreadable.size() && unreadable[u].first == index) {
-            declarations::BulkOutcome o;
-            o.status = "invalid";
-            o.violations.push_back({"/", "malformed_json", unreadable[u].second.message});
-            all.push_back(std::move(o));
-            ++u;
-        } else {
-            all.push_back(std::move((*r)[next++]));
-        }
-        all.back().index = index;
-    }
+    const auto& all = *r;
     std::map<std::string, std::int64_t> counts;
     std::string out = "{\"results\":[";
     for (std::size_t i = 0; i < all.size(); ++i) {

@@ -396,14 +396,12 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
             p.result.created = false;
             continue;
         }
-        s.declaration = d;
-        s.taxes_json = p.taxes;
+        s.taxes_json = p.taxes;  // (the declaration and its text are moved in by the caller: see Lodge)
         s.declarant_org_id = p.declarant_org;
         s.represented_org_id = p.represented_org;
         s.created_at = p.now;
         s.updated_at = p.now;
         p.result.created = true;
-        p.result.declaration_json = p.payload;
         const std::string at = core::FormatTimestamp(p.now);
         if (p.draft) {
             transition(p, std::nullopt, State::kDraft, "create", at);
@@ -466,6 +464,11 @@ Result<LodgeResult> DeclarationService::Lodge(const core::Principal& actor, Decl
         });
     }
     if (!done) return Fail(std::move(done.error()));
+    if (p.result.created) {
+        // Written and committed: the prepared declaration and its text become the answer's.
+        p.result.stored.declaration = std::move(p.declaration);
+        p.result.declaration_json = std::move(p.payload);
+    }
     if (!p.result.created && actor.organisation) {
         // The existing row must be visible to the caller (same declarant EORI, another organisation).
         const auto& s = p.result.stored;
@@ -500,10 +503,23 @@ Result<LodgeResult> DeclarationService::LodgeXml(const core::Principal& actor, s
 Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Principal& actor,
                                                                std::vector<boost::json::object> bodies, Language lang,
                                                                bool xml) {
+    return LodgeMany(actor, bodies.size(), [&](std::size_t i) -> Result<boost::json::object> {
+        return std::move(bodies[i]);
+    }, lang, xml);
+}
+
+Result<std::vector<BulkOutcome>> DeclarationService::LodgeNdjson(const core::Principal& actor,
+                                                                 std::vector<std::string_view> lines, Language lang) {
+    return LodgeMany(actor, lines.size(), [&](std::size_t i) { return core::ParseJsonObject(lines[i]); }, lang,
+                     false);
+}
+
+Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
+    const core::Principal& actor, std::size_t n, const std::function<Result<boost::json::object>(std::size_t)>& body,
+    Language lang, bool xml) {
     if (!CanLodge(actor)) return Fail(Error::PermissionDenied("Only traders and administrators lodge declarations."));
-    if (bodies.size() > kMaxBulkDeclarations)
+    if (n > kMaxBulkDeclarations)
         return Fail(Error::ResourceExhausted(fmt::format("At most {} declarations per request.", kMaxBulkDeclarations)));
-    const std::size_t n = bodies.size();
     std::vector<BulkOutcome> out(n);
     std::vector<std::optional<Prepared>> ready(n);
     // Reading, validation, taxes and the lane decision run on worker threads in blocks while this
@@ -519,9 +535,14 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Princ
         auto& o = out[i];
         o.index = i;
         const std::string root = xml ? fmt::format("/Declarations/Declaration[{}]", i + 1) : std::string();
+        auto object = body(i);
+        if (!object) {
+            o.status = "invalid";
+            o.violations.push_back({"/", "malformed_json", object.error().message});
+            return;
+        }
         std::vector<Violation> violations;
-        Declaration d = ReadDeclaration(bodies[i], violations);
-        boost::json::object().swap(bodies[i]);  // the DOM is no longer needed
+        Declaration d = ReadDeclaration(*object, violations);
         o.lrn = d.lrn;
         if (violations.empty()) {
             auto p = Prepare(actor, std::move(d), lang, false, xml, &violations);

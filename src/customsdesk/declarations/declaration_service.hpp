@@ -188,6 +188,10 @@ public:
     // one outcome per declaration, in order. `xml` selects XPath pointers.
     core::Result<std::vector<BulkOutcome>> LodgeBulk(const core::Principal& actor,
                                                      std::vector<boost::json::object> bodies, Language lang, bool xml);
+    // The same for NDJSON lines, parsed on the worker threads; a line that is not a JSON object is
+    // "invalid" with a "malformed_json" violation at "/".
+    core::Result<std::vector<BulkOutcome>> LodgeNdjson(const core::Principal& actor,
+                                                       std::vector<std::string_view> lines, Language lang);
 
     core::Result<StoredDeclaration> Get(const core::Principal& actor, std::int64_t id);
     core::Result<DeclarationPage> List(const core::Principal& actor, const ListFilter& filter);
@@ -231,6 +235,9 @@ private:
     core::Result<Prepared> Prepare(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml,
                                    std::vector<Violation>* violations_out);
     // Writes prepared lodgings with multi-row statements; each item's `result` is (re)set.
+    core::Result<std::vector<BulkOutcome>> LodgeMany(
+        const core::Principal& actor, std::size_t n,
+        const std::function<core::Result<boost::json::object>(std::size_t)>& body, Language lang, bool xml);
     core::Result<void> PersistMany(storage::Transaction& tx, std::span<Prepared* const> items);
     core::Result<void> RecordTransitions(storage::Transaction& tx, const core::Principal& actor, std::int64_t id,
                                          const std::vector<std::pair<std::optional<State>, State>>& steps,
