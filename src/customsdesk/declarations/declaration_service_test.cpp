@@ -379,6 +379,24 @@ TEST_F(DeclarationServiceTest, BulkAnswersPerDeclaration) {
     EXPECT_EQ(Count(), 2);
 }
 
+TEST_F(DeclarationServiceTest, NdjsonLinesThatAreNotObjectsAreInvalidAtTheirPlace) {
+    const std::string good1 = boost::json::serialize(H1("ND-1")), good2 = boost::json::serialize(H1("ND-2"));
+    std::vector<std::string_view> lines{good1, "{\"lrn\": ", "[1, 2]", good2};
+    auto r = service_->LodgeNdjson(Trader(own_org_), lines, Language::kEn);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->size(), 4u);
+    EXPECT_EQ((*r)[0].status, "accepted");
+    for (std::size_t i : {1u, 2u}) {
+        EXPECT_EQ((*r)[i].index, i);
+        EXPECT_EQ((*r)[i].status, "invalid");
+        ASSERT_EQ((*r)[i].violations.size(), 1u);
+        EXPECT_EQ((*r)[i].violations[0].pointer, "/");
+        EXPECT_EQ((*r)[i].violations[0].code, "malformed_json");
+    }
+    EXPECT_EQ((*r)[3].status, "accepted");
+    EXPECT_EQ(Count(), 2);
+}
+
 TEST_F(DeclarationServiceTest, ALargeBulkIsPreparedInParallelAndWrittenInChunksInOrder) {
     // More than one write chunk (1,024) and many preparation blocks: every outcome at its index,
     // duplicates across chunks answered with the first, invalid ones reported, ids in input order.
