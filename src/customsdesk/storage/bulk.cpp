@@ -60,7 +60,13 @@ core::Result<std::vector<Row>> BulkInsert(Transaction& tx, std::string_view head
     if (columns == 0 || params.size() % columns != 0) return core::Fail(core::Error::Internal("BulkInsert: bad shape"));
     std::vector<Row> returned;
     const std::size_t total_rows = params.size() / columns;
-    const std::size_t batch = std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / columns));
+    // SQLite: one prepared single-row statement stepped per row. A multi-row INSERT into a table
+    // with a unique index or a foreign key keeps a statement journal (it could half-fail), whose
+    // allocations and page copies cost more than the per-statement overhead saved (the same
+    // finding as Transaction::CopyRows). PostgreSQL: multi-row, to save round trips.
+    const std::size_t batch = tx.dialect() == Dialect::kSqlite
+                                  ? 1
+                                  : std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / columns));
     if (total_rows == 0) return returned;
     const std::string full = total_rows >= batch ? Statement(head, columns, batch, tail) : std::string();
     std::size_t row = 0;

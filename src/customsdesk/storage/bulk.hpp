@@ -4,8 +4,9 @@
 // AllocateIds() reserves `n` primary keys of a table inside a write transaction, so that rows
 // that refer to each other can be inserted in batches: on SQLite (one writer) the next ids after
 // MAX(id); on PostgreSQL values of the table's identity sequence (ascending, maybe not
-// contiguous). BulkInsert() writes rows with multi-row INSERT statements of a fixed batch size (so
-// the statement cache stays small) and at most kMaxBulkParams parameters each, and returns the
+// contiguous). BulkInsert() writes rows — on PostgreSQL with multi-row INSERT statements of a fixed
+// batch size (so the statement cache stays small) and at most kMaxBulkParams parameters each; on
+// SQLite with one cached single-row statement per row (no statement journal) — and returns the
 // rows of a RETURNING clause given in `tail`. Both return the storage error unchanged.
 #pragma once
 
