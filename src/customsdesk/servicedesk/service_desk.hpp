@@ -447,8 +447,9 @@ private:
     core::Result<ServiceRequest> Reload(storage::Transaction& tx, RequestId id);
 };
 
-// JSON forms for the API. `staff` adds internal members (routing, note counts).
-boost::json::object ToJson(const ServiceRequest& r, bool staff);
+// JSON forms for the API. `staff` adds internal members (routing, note counts). The request's
+// form is built in `sp` (e.g. a monotonic resource for a whole list answer).
+boost::json::object ToJson(const ServiceRequest& r, bool staff, boost::json::storage_ptr sp = {});
 boost::json::object ToJson(const RequestType& t);
 boost::json::object ToJson(const FormVersion& v);
 boost::json::object ToJson(const ServiceGroup& g);

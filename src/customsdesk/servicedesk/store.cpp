@@ -254,57 +254,64 @@ Result<std::vector<CannedResponse>> LoadCanned(storage::Transaction& tx, std::op
 namespace {
 boost::json::value OptInt(const std::optional<std::int64_t>& v) { return v ? boost::json::value(*v) : nullptr; }
 boost::json::value OptText(const std::optional<std::string>& v) { return v ? boost::json::value(*v) : nullptr; }
-boost::json::value OptTime(const std::optional<core::Timestamp>& t) {
-    return t ? boost::json::value(core::FormatTimestamp(*t)) : nullptr;
-}
 }  // namespace
 
-boost::json::object ToJson(const ServiceRequest& r, bool staff) {
-    boost::json::array tags;
-    for (const auto& t : r.tags) tags.emplace_back(t);
-    boost::json::object o{
-        {"id", r.id.value()},
-        {"number", r.number},
-        {"organisation_id", r.organisation.value()},
-        {"organisation_name", r.organisation_name},
-        {"requester",
-         boost::json::object{{"contact_id", OptInt(r.requester_contact_id)},
-                             {"user_id", OptInt(r.requester_user_id)},
-                             {"name", r.requester_name},
-                             {"email", OptText(r.requester_email)}}},
-        {"type", r.type},
-        {"form_version", r.form_version},
-        {"priority", PriorityName(r.priority)},
-        {"channel", ChannelName(r.channel)},
-        {"language", r.language},
-        {"subject", r.subject},
-        {"body", r.body},
-        {"form", r.form},
-        {"status", StatusName(r.status)},
-        {"tier", TierName(r.tier)},
-        {"group", OptText(r.group)},
-        {"assignee_id", OptInt(r.assignee_id)},
-        {"assignee_name", r.assignee_id ? boost::json::value(r.assignee_name) : nullptr},
-        {"tags", tags},
-        {"merged_into_id", r.merged_into ? boost::json::value(r.merged_into->value()) : nullptr},
-        {"due_at", r.due_at == kNoDue ? boost::json::value(nullptr) : boost::json::value(r.due_at)},
-        {"version", r.version},
-        {"created_at", core::FormatTimestamp(r.created_at)},
-        {"updated_at", core::FormatTimestamp(r.updated_at)},
-        {"first_response_at", OptTime(r.first_response_at)},
-        {"resolved_at", OptTime(r.resolved_at)},
-        {"closed_at", OptTime(r.closed_at)},
+boost::json::object ToJson(const ServiceRequest& r, bool staff, boost::json::storage_ptr sp) {
+    // Built in `sp` throughout (a list answer passes a monotonic resource: no per-node malloc/free).
+    auto text = [&sp](std::string_view v) { return boost::json::value(boost::json::string(v, sp)); };
+    auto opt_text = [&](const std::optional<std::string>& v) { return v ? text(*v) : boost::json::value(nullptr); };
+    auto opt_time = [&](const std::optional<core::Timestamp>& t) {
+        return t ? text(core::FormatTimestamp(*t)) : boost::json::value(nullptr);
     };
-    boost::json::array allowed;
-    for (auto s : AllowedTransitions(r.status)) allowed.emplace_back(StatusName(s));
-    o["allowed_transitions"] = std::move(allowed);
-    if (staff) o["routing"] = r.routing;
+    boost::json::object o(sp);
+    o.reserve(32);
+    o.emplace("id", r.id.value());
+    o.emplace("number", text(r.number));
+    o.emplace("organisation_id", r.organisation.value());
+    o.emplace("organisation_name", text(r.organisation_name));
+    boost::json::object requester(sp);
+    requester.reserve(4);
+    requester.emplace("contact_id", OptInt(r.requester_contact_id));
+    requester.emplace("user_id", OptInt(r.requester_user_id));
+    requester.emplace("name", text(r.requester_name));
+    requester.emplace("email", opt_text(r.requester_email));
+    o.emplace("requester", std::move(requester));
+    o.emplace("type", text(r.type));
+    o.emplace("form_version", r.form_version);
+    o.emplace("priority", text(PriorityName(r.priority)));
+    o.emplace("channel", text(ChannelName(r.channel)));
+    o.emplace("language", text(r.language));
+    o.emplace("subject", text(r.subject));
+    o.emplace("body", text(r.body));
+    o.emplace("form", boost::json::value(r.form, sp));
+    o.emplace("status", text(StatusName(r.status)));
+    o.emplace("tier", text(TierName(r.tier)));
+    o.emplace("group", opt_text(r.group));
+    o.emplace("assignee_id", OptInt(r.assignee_id));
+    o.emplace("assignee_name", r.assignee_id ? text(r.assignee_name) : boost::json::value(nullptr));
+    boost::json::array tags(sp);
+    for (const auto& t : r.tags) tags.push_back(text(t));
+    o.emplace("tags", std::move(tags));
+    o.emplace("merged_into_id", r.merged_into ? boost::json::value(r.merged_into->value()) : nullptr);
+    o.emplace("due_at", r.due_at == kNoDue ? boost::json::value(nullptr) : text(r.due_at));
+    o.emplace("version", r.version);
+    o.emplace("created_at", text(core::FormatTimestamp(r.created_at)));
+    o.emplace("updated_at", text(core::FormatTimestamp(r.updated_at)));
+    o.emplace("first_response_at", opt_time(r.first_response_at));
+    o.emplace("resolved_at", opt_time(r.resolved_at));
+    o.emplace("closed_at", opt_time(r.closed_at));
+    boost::json::array allowed(sp);
+    for (auto s : AllowedTransitions(r.status)) allowed.push_back(text(StatusName(s)));
+    o.emplace("allowed_transitions", std::move(allowed));
+    if (staff) o.emplace("routing", boost::json::value(r.routing, sp));
     if (r.reply_count || r.attachment_count) {
-        boost::json::object counts{{"replies", OptInt(r.reply_count)}, {"attachments", OptInt(r.attachment_count)}};
-        if (staff) counts["notes"] = OptInt(r.note_count);
-        o["counts"] = std::move(counts);
+        boost::json::object counts(sp);
+        counts.emplace("replies", OptInt(r.reply_count));
+        counts.emplace("attachments", OptInt(r.attachment_count));
+        if (staff) counts.emplace("notes", OptInt(r.note_count));
+        o.emplace("counts", std::move(counts));
     }
-    for (const auto& kv : r.extra) o[kv.key()] = kv.value();
+    for (const auto& kv : r.extra) o[kv.key()] = boost::json::value(kv.value(), sp);
     return o;
 }
 
