@@ -109,28 +109,40 @@ core::Result<void> RecordChange(storage::Transaction& tx, const core::Principal&
     return {};
 }
 
+namespace {
+
+// COPY on PostgreSQL, prepared single-row INSERTs on SQLite (storage::Transaction::CopyRows).
+constexpr std::string_view kChangeColumns[kChangeRowColumns] = {
+    "entity_type", "entity_id", "organisation_id", "action", "actor_id", "actor_name", "changed_at", "changes"};
+
+}  // namespace
+
+bool AppendChangeRow(std::vector<storage::Param>& rows, const core::Principal& actor, const std::string& timestamp,
+                     const ChangeRecord& record) {
+    if (record.action == ChangeAction::kUpdate && record.changes.empty()) return false;
+    rows.insert(rows.end(), {record.entity_type, record.entity_id,
+                             record.organisation_id ? storage::Param(*record.organisation_id) : storage::Null(),
+                             std::string(ActionName(record.action)),
+                             actor.user.valid() ? storage::Param(actor.user.value()) : storage::Null(), actor.username,
+                             timestamp, boost::json::serialize(ChangesToJson(record.changes))});
+    return true;
+}
+
+core::Result<void> CopyChangeRows(storage::Transaction& tx, std::span<const storage::Param> rows) {
+    return tx.CopyRows("change_history", kChangeColumns, rows);
+}
+
 core::Result<void> RecordChanges(storage::Transaction& tx, const core::Principal& actor, core::Timestamp now,
                                  const std::vector<ChangeRecord>& records) {
-    // COPY on PostgreSQL, 200-row INSERTs on SQLite (storage::Transaction::CopyRows).
-    static constexpr std::string_view kColumns[] = {"entity_type", "entity_id",  "organisation_id", "action",
-                                                    "actor_id",    "actor_name", "changed_at",      "changes"};
     constexpr std::size_t kBatch = 2000;  // rows per CopyRows call: bounds the parameter vector
     const std::string ts = core::FormatTimestamp(now);
-    const storage::Param actor_id = actor.user.valid() ? storage::Param(actor.user.value()) : storage::Null();
-    std::vector<storage::Param> params;
-    params.reserve(std::min<std::size_t>(records.size(), kBatch) * std::size(kColumns));
+    std::vector<storage::Param> rows;
+    rows.reserve(std::min(records.size(), kBatch) * kChangeRowColumns);
     for (std::size_t i = 0; i < records.size(); ++i) {
-        const auto& record = records[i];
-        if (!(record.action == ChangeAction::kUpdate && record.changes.empty())) {
-            params.insert(params.end(),
-                          {record.entity_type, record.entity_id,
-                           record.organisation_id ? storage::Param(*record.organisation_id) : storage::Null(),
-                           std::string(ActionName(record.action)), actor_id, actor.username, ts,
-                           boost::json::serialize(ChangesToJson(record.changes))});
-        }
-        if (params.size() >= kBatch * std::size(kColumns) || i + 1 == records.size()) {
-            if (auto r = tx.CopyRows("change_history", kColumns, params); !r) return r;
-            params.clear();
+        AppendChangeRow(rows, actor, ts, records[i]);
+        if (rows.size() >= kBatch * kChangeRowColumns || i + 1 == records.size()) {
+            if (auto r = CopyChangeRows(tx, rows); !r) return r;
+            rows.clear();
         }
     }
     return {};

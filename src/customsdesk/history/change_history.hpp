@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,9 +66,20 @@ struct ChangeRecord {
 core::Result<void> RecordChange(storage::Transaction& tx, const core::Principal& actor, core::Timestamp now,
                                 const ChangeRecord& record);
 
-// Appends many entries with multi-row inserts (imports); same rules as RecordChange.
+// Appends many entries with storage CopyRows (imports); same rules as RecordChange.
 core::Result<void> RecordChanges(storage::Transaction& tx, const core::Principal& actor, core::Timestamp now,
                                  const std::vector<ChangeRecord>& records);
+
+// The same in two steps, for an import that builds its rows on another thread than the writer's:
+// AppendChangeRow() adds one entry's kChangeRowColumns values to `rows` (nothing for an update
+// without changes; returns whether it added), with `timestamp` = core::FormatTimestamp(now);
+// the entity id is at kChangeRowEntityId within the row, for a caller that learns it later.
+// CopyChangeRows() writes whole rows.
+inline constexpr std::size_t kChangeRowColumns = 8;
+inline constexpr std::size_t kChangeRowEntityId = 1;
+bool AppendChangeRow(std::vector<storage::Param>& rows, const core::Principal& actor, const std::string& timestamp,
+                     const ChangeRecord& record);
+core::Result<void> CopyChangeRows(storage::Transaction& tx, std::span<const storage::Param> rows);
 
 struct ChangePage {
     std::vector<ChangeEntry> entries;

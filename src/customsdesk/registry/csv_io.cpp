@@ -745,13 +745,17 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             // and search entry built) on a second thread while this one writes the earlier ones.
             // A bad row in all-or-nothing mode stops the handing on; the transaction then rolls
             // back what was written, so the outcome is the one of checking everything first.
-            struct Item {
-                std::int64_t line = 0;
-                std::array<storage::Param, 12> params;  // [0] the id, set by the writer
-                bool generated_code = false;            // [2] the code "E<id>", set by the writer
-                history::ChangeRecord change;
-                PreparedEntry entry;
+            // One batch of checked records, as storage CopyRows rows; the ids are set by the writer.
+            struct Batch {
+                std::vector<storage::Param> rows;       // 12 per record; [0] the id
+                std::vector<std::size_t> generated_code;  // records whose code [2] is "E<id>"
+                std::vector<storage::Param> history;    // history::kChangeRowColumns per record
+                std::vector<storage::Param> entries;    // kEntryRowColumns per record
+                std::vector<storage::Param> keys;       // kKeyRowColumns per identifier key
+                std::vector<std::size_t> key_count;     // keys per record
+                std::size_t records = 0;
             };
+            constexpr std::size_t kRowColumns = 12;
             const bool establishments = kind == ImportKind::kEstablishments;
             const std::string_view table = establishments ? "establishments" : "contacts";
             static constexpr std::string_view kEstablishmentInsertColumns[] = {
@@ -790,7 +794,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             const std::string entity_type = establishments ? "establishment" : "contact";
 
             // Checking thread: the row checks as before, then the item to write.
-            auto check_establishment = [&](std::int64_t line, const std::vector<std::string>& f, auto& emit) {
+            auto check_establishment = [&](std::int64_t line, const std::vector<std::string>& f, auto& sink) {
                 const auto& h = src.header;
                 boost::json::object body;
                 for (auto col : {"code", "name", "type", "street", "postal_code", "city", "country", "unlocode"}) {
@@ -821,28 +825,22 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                 Establishment e;
                 e.organisation = core::OrganisationId(*org);
                 e.fields = std::move(*fields);
-                Item item;
-                item.line = line;
-                item.entry = PrepareEntry(EstablishmentDoc(e));
+                Batch& b = sink.batch();
+                b.key_count.push_back(AppendEntryRows(EstablishmentDoc(e), b.entries, b.keys));
+                history::AppendChangeRow(b.history, actor, ts,
+                                         {entity_type, 0, *org, history::ChangeAction::kCreate, ImportSource(line)});
                 auto& x = e.fields;
-                item.generated_code = !x.code;
-                item.params = {std::int64_t{0},
-                               *org,
-                               x.code ? storage::Param(std::move(*x.code)) : storage::Null(),
-                               std::move(x.name),
-                               std::move(x.type),
-                               std::move(x.street),
-                               std::move(x.postal_code),
-                               std::move(x.city),
-                               std::move(x.country),
-                               storage::Opt(x.unlocode),
-                               ts,
-                               ts};
-                item.change = {entity_type, 0, *org, history::ChangeAction::kCreate, ImportSource(line)};
-                emit(std::move(item));
+                if (!x.code) b.generated_code.push_back(b.records);
+                b.rows.insert(b.rows.end(), {std::int64_t{0}, *org,
+                                             x.code ? storage::Param(std::move(*x.code)) : storage::Null(),
+                                             std::move(x.name), std::move(x.type), std::move(x.street),
+                                             std::move(x.postal_code), std::move(x.city), std::move(x.country),
+                                             storage::Opt(x.unlocode), ts, ts});
+                ++b.records;
+                sink.Added();
                 return true;
             };
-            auto check_contact = [&](std::int64_t line, const std::vector<std::string>& f, auto& emit) {
+            auto check_contact = [&](std::int64_t line, const std::vector<std::string>& f, auto& sink) {
                 const auto& h = src.header;
                 boost::json::object body;
                 body["first_name"] = h.Get(f, "first_name");
@@ -891,24 +889,19 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                 Contact c;
                 c.organisation = core::OrganisationId(*org);
                 c.fields = std::move(*fields);
-                Item item;
-                item.line = line;
-                item.entry = PrepareEntry(ContactDoc(c));
+                Batch& b = sink.batch();
+                b.key_count.push_back(AppendEntryRows(ContactDoc(c), b.entries, b.keys));
+                history::AppendChangeRow(b.history, actor, ts,
+                                         {entity_type, 0, *org, history::ChangeAction::kCreate, ImportSource(line)});
                 auto& x = c.fields;
-                item.params = {std::int64_t{0},
-                               *org,
+                b.rows.insert(b.rows.end(),
+                              {std::int64_t{0}, *org,
                                x.establishment ? storage::Param(x.establishment->value()) : storage::Null(),
-                               std::move(x.first_name),
-                               std::move(x.last_name),
-                               storage::Opt(x.email),
-                               storage::Opt(x.phone),
-                               storage::Opt(x.language),
-                               StringsToJsonText(x.roles),
-                               x.marketing_consent,
-                               ts,
-                               ts};
-                item.change = {entity_type, 0, *org, history::ChangeAction::kCreate, ImportSource(line)};
-                emit(std::move(item));
+                               std::move(x.first_name), std::move(x.last_name), storage::Opt(x.email),
+                               storage::Opt(x.phone), storage::Opt(x.language), StringsToJsonText(x.roles),
+                               x.marketing_consent, ts, ts});
+                ++b.records;
+                sink.Added();
                 return true;
             };
 
@@ -916,31 +909,22 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             // word index rows once per range of consecutive ids (search.hpp IndexEntryRange).
             const EntityKind entity_kind = establishments ? EntityKind::kEstablishment : EntityKind::kContact;
             std::optional<std::pair<std::int64_t, std::int64_t>> range;  // entity ids without word rows yet
-            std::vector<storage::Param> params;
-            std::vector<history::ChangeRecord> batch_changes;
-            std::vector<PreparedEntry> entries;
             std::int64_t report_written = 0;
-            auto write = [&](std::vector<Item>& batch) -> Result<void> {
-                auto ids = AllocateIds(tx, table, batch.size());
+            auto write = [&](Batch& batch) -> Result<void> {
+                auto ids = AllocateIds(tx, table, batch.records);
                 if (!ids) return Fail(std::move(ids.error()));
-                params.clear();
-                batch_changes.clear();
-                entries.clear();
-                params.reserve(batch.size() * 12);
-                for (std::size_t i = 0; i < batch.size(); ++i) {
-                    auto& item = batch[i];
+                std::size_t first_key = 0;
+                for (std::size_t i = 0; i < batch.records; ++i) {
                     const std::int64_t id = (*ids)[i];
-                    item.params[0] = id;
-                    if (item.generated_code) item.params[2] = fmt::format("E{}", id);
-                    for (auto& p : item.params) params.push_back(std::move(p));
-                    item.change.entity_id = id;
-                    batch_changes.push_back(std::move(item.change));
-                    item.entry.entity_id = id;
-                    entries.push_back(std::move(item.entry));
+                    batch.rows[i * kRowColumns] = id;
+                    batch.history[i * history::kChangeRowColumns + history::kChangeRowEntityId] = id;
+                    SetEntryIds(batch.entries, i, batch.keys, first_key, batch.key_count[i], id);
+                    first_key += batch.key_count[i];
                 }
-                if (auto w = tx.CopyRows(table, columns, params); !w) return w;
-                if (auto h = history::RecordChanges(tx, actor, now, batch_changes); !h) return h;
-                if (auto ix = WriteNewEntries(tx, entries, false); !ix) return ix;
+                for (const std::size_t i : batch.generated_code) batch.rows[i * kRowColumns + 2] = fmt::format("E{}", (*ids)[i]);
+                if (auto w = tx.CopyRows(table, columns, batch.rows); !w) return w;
+                if (auto h = history::CopyChangeRows(tx, batch.history); !h) return h;
+                if (auto ix = WriteEntryRows(tx, batch.entries, batch.keys); !ix) return ix;
                 // Word index rows: one range per run of consecutive ids (on SQLite the import's ids
                 // are one run: MAX(id) + 1 onwards).
                 for (const std::int64_t id : *ids) {
@@ -953,14 +937,14 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                     }
                     range = std::make_pair(id, id);
                 }
-                report_written += static_cast<std::int64_t>(batch.size());
+                report_written += static_cast<std::int64_t>(batch.records);
                 return {};
             };
-            auto fine = CheckWhileWriting<Item>(
-                [&](auto& emit, const std::atomic<bool>& cancelled) {
+            auto fine = CheckWhileWriting<Batch>(
+                [&](auto& sink, const std::atomic<bool>& cancelled) {
                     src.cancel = &cancelled;
                     return ForEachRow(src, [&](std::int64_t line, const std::vector<std::string>& f) {
-                        return establishments ? check_establishment(line, f, emit) : check_contact(line, f, emit);
+                        return establishments ? check_establishment(line, f, sink) : check_contact(line, f, sink);
                     });
                 },
                 write);

@@ -4,27 +4,36 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
 namespace customsdesk::registry {
 namespace {
 
+struct Ints {
+    std::vector<int> v;
+};
+
 TEST(CheckWhileWriting, WritesEveryItemInOrderInBatches) {
     std::vector<int> written;
     std::vector<std::size_t> sizes;
     std::thread::id writer_thread;
     std::thread::id checker_thread;
-    auto r = CheckWhileWriting<int>(
-        [&](auto& emit, const std::atomic<bool>&) {
+    auto r = CheckWhileWriting<Ints>(
+        [&](auto& sink, const std::atomic<bool>&) {
             checker_thread = std::this_thread::get_id();
-            for (int i = 0; i < 10'007; ++i) emit(int{i});
+            for (int i = 0; i < 10'007; ++i) {
+                sink.batch().v.push_back(i);
+                sink.Added();
+            }
             return true;
         },
-        [&](std::vector<int>& batch) -> core::Result<void> {
+        [&](Ints& batch) -> core::Result<void> {
             writer_thread = std::this_thread::get_id();
-            sizes.push_back(batch.size());
-            written.insert(written.end(), batch.begin(), batch.end());
+            sizes.push_back(batch.v.size());
+            written.insert(written.end(), batch.v.begin(), batch.v.end());
             return {};
         },
         1000);
@@ -41,12 +50,13 @@ TEST(CheckWhileWriting, WritesEveryItemInOrderInBatches) {
 
 TEST(CheckWhileWriting, ReturnsTheCheckersVerdict) {
     int batches = 0;
-    auto r = CheckWhileWriting<int>(
-        [&](auto& emit, const std::atomic<bool>&) {
-            emit(1);
+    auto r = CheckWhileWriting<Ints>(
+        [&](auto& sink, const std::atomic<bool>&) {
+            sink.batch().v.push_back(1);
+            sink.Added();
             return false;  // e.g. too many rows: the file cannot be imported
         },
-        [&](std::vector<int>&) -> core::Result<void> {
+        [&](Ints&) -> core::Result<void> {
             ++batches;
             return {};
         });
@@ -58,14 +68,17 @@ TEST(CheckWhileWriting, ReturnsTheCheckersVerdict) {
 TEST(CheckWhileWriting, WriterErrorCancelsTheChecker) {
     int batches = 0;
     bool saw_cancel = false;
-    auto r = CheckWhileWriting<int>(
-        [&](auto& emit, const std::atomic<bool>& cancelled) {
+    auto r = CheckWhileWriting<Ints>(
+        [&](auto& sink, const std::atomic<bool>& cancelled) {
             // Would run forever (and block on the bounded queue) without the cancellation.
-            for (int i = 0; !cancelled.load(); ++i) emit(int{i});
+            for (int i = 0; !cancelled.load(); ++i) {
+                sink.batch().v.push_back(i);
+                sink.Added();
+            }
             saw_cancel = true;
             return true;
         },
-        [&](std::vector<int>&) -> core::Result<void> {
+        [&](Ints&) -> core::Result<void> {
             if (++batches == 3) return core::Fail(core::Error::Unavailable("disk full"));
             return {};
         },
@@ -77,20 +90,71 @@ TEST(CheckWhileWriting, WriterErrorCancelsTheChecker) {
 }
 
 TEST(CheckWhileWriting, ExceptionsReachTheCaller) {
-    EXPECT_THROW((void)CheckWhileWriting<int>(
-                     [&](auto& emit, const std::atomic<bool>&) -> bool {
-                         emit(1);
+    EXPECT_THROW((void)CheckWhileWriting<Ints>(
+                     [&](auto& sink, const std::atomic<bool>&) -> bool {
+                         sink.batch().v.push_back(1);
+                         sink.Added();
                          throw std::runtime_error("checker bug");
                      },
-                     [&](std::vector<int>&) -> core::Result<void> { return {}; }),
+                     [&](Ints&) -> core::Result<void> { return {}; }),
                  std::runtime_error);
-    EXPECT_THROW((void)CheckWhileWriting<int>(
-                     [&](auto& emit, const std::atomic<bool>& cancelled) {
-                         for (int i = 0; !cancelled.load(); ++i) emit(int{i});
+    EXPECT_THROW((void)CheckWhileWriting<Ints>(
+                     [&](auto& sink, const std::atomic<bool>& cancelled) {
+                         for (int i = 0; !cancelled.load(); ++i) {
+                             sink.batch().v.push_back(i);
+                             sink.Added();
+                         }
                          return true;
                      },
-                     [&](std::vector<int>&) -> core::Result<void> { throw std::runtime_error("writer bug"); }, 5),
+                     [&](Ints&) -> core::Result<void> { throw std::runtime_error("writer bug"); }, 5),
                  std::runtime_error);
+}
+
+// A batch's memory is freed by the thread that allocated it: written batches go back to the
+// checking thread (all but the last kPipelineDepth + 1, which may still be in flight when it ends).
+struct Tracked {
+    std::vector<int> v;
+    std::mutex* mu = nullptr;
+    std::vector<std::thread::id>* freed_on = nullptr;
+    Tracked() = default;
+    Tracked(Tracked&& o) noexcept : v(std::move(o.v)), mu(o.mu), freed_on(o.freed_on) { o.v.clear(); }
+    Tracked& operator=(Tracked&& o) noexcept {
+        Note();
+        v = std::move(o.v);
+        o.v.clear();
+        mu = o.mu;
+        freed_on = o.freed_on;
+        return *this;
+    }
+    ~Tracked() { Note(); }
+    void Note() {
+        if (v.empty() || mu == nullptr) return;
+        std::lock_guard lock(*mu);
+        freed_on->push_back(std::this_thread::get_id());
+    }
+};
+
+TEST(CheckWhileWriting, WrittenBatchesAreFreedOnTheCheckingThread) {
+    std::mutex mu;
+    std::vector<std::thread::id> freed_on;
+    std::thread::id checker_thread;
+    constexpr int kBatches = 50;
+    auto r = CheckWhileWriting<Tracked>(
+        [&](auto& sink, const std::atomic<bool>&) {
+            checker_thread = std::this_thread::get_id();
+            for (int i = 0; i < kBatches; ++i) {
+                sink.batch().v.push_back(i);
+                sink.batch().mu = &mu;
+                sink.batch().freed_on = &freed_on;
+                sink.Added();
+            }
+            return true;
+        },
+        [&](Tracked&) -> core::Result<void> { return {}; }, 1);
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(freed_on.size(), static_cast<std::size_t>(kBatches));
+    const auto on_checker = std::count(freed_on.begin(), freed_on.end(), checker_thread);
+    EXPECT_GE(on_checker, kBatches - static_cast<long>(kPipelineDepth) - 1);
 }
 
 }  // namespace

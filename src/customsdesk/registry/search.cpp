@@ -65,18 +65,6 @@ std::vector<std::string> Keys(const SearchDoc& d) {
     return out;
 }
 
-// Appends the parameters of one entry row (and its keys / FTS row) to the batches, moving the strings.
-// `fts` is null when the FTS rows are not written from parameters (PostgreSQL; big SQLite batches).
-void AddRows(PreparedEntry& p, std::vector<storage::Param>& entries, std::vector<storage::Param>& keys,
-             std::vector<storage::Param>* fts) {
-    const std::int64_t id = EntryId(p.kind, p.entity_id);
-    for (auto& k : p.keys) keys.insert(keys.end(), {std::move(k), id});
-    if (fts != nullptr) fts->insert(fts->end(), {id, p.terms});
-    entries.insert(entries.end(), {id, std::string(EntityKindName(p.kind)), p.entity_id, p.organisation_id,
-                                   std::move(p.title), std::move(p.subtitle), std::move(p.name_key),
-                                   std::move(p.terms), std::move(p.key_list)});
-}
-
 std::string CityList(const std::vector<Address>& addresses) {
     std::string out;
     for (const auto& a : addresses) {
@@ -214,41 +202,36 @@ Result<void> IndexDoc(storage::Transaction& tx, const SearchDoc& doc) {
     return IndexNewDocs(tx, std::span<const SearchDoc>(&doc, 1));
 }
 
-PreparedEntry PrepareEntry(const SearchDoc& d) {
-    PreparedEntry p;
-    p.kind = d.kind;
-    p.entity_id = d.entity_id;
-    p.organisation_id = d.organisation_id;
-    p.title = d.title;
-    p.subtitle = d.subtitle;
-    p.name_key = NameKey(d.name);
-    p.terms = Terms(d);
-    p.keys = Keys(d);
-    for (const auto& k : p.keys) {
-        if (!p.key_list.empty()) p.key_list += ' ';
-        p.key_list += k;
+std::size_t AppendEntryRows(const SearchDoc& d, std::vector<storage::Param>& entries,
+                            std::vector<storage::Param>& keys) {
+    const std::int64_t id = EntryId(d.kind, d.entity_id);
+    std::string key_list;
+    std::size_t added = 0;
+    for (auto& k : Keys(d)) {
+        if (!key_list.empty()) key_list += ' ';
+        key_list += k;
+        keys.insert(keys.end(), {std::move(k), id});
+        ++added;
     }
-    return p;
+    entries.insert(entries.end(), {id, std::string(EntityKindName(d.kind)), d.entity_id, d.organisation_id, d.title,
+                                   d.subtitle, NameKey(d.name), Terms(d), std::move(key_list)});
+    return added;
 }
 
-Result<void> WriteNewEntries(storage::Transaction& tx, std::span<PreparedEntry> prepared, bool word_rows) {
-    const bool sqlite = tx.dialect() == storage::Dialect::kSqlite;
-    std::vector<storage::Param> entries, keys, fts;
-    std::vector<storage::Param>* fts_rows = sqlite && word_rows ? &fts : nullptr;
-    constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big import
-    entries.reserve(std::min(prepared.size(), kChunk) * std::size(kEntryColumns));
-    for (std::size_t i = 0; i < prepared.size(); ++i) {
-        AddRows(prepared[i], entries, keys, fts_rows);
-        if ((i + 1) % kChunk == 0 || i + 1 == prepared.size()) {
-            if (auto r = tx.CopyRows("search_entries", kEntryColumns, entries); !r) return r;
-            if (auto r = tx.CopyRows("search_keys", kKeyColumns, keys); !r) return r;
-            if (auto r = tx.CopyRows("search_fts", kFtsColumns, fts); !r) return r;
-            entries.clear();
-            keys.clear();
-            fts.clear();
-        }
-    }
-    return {};
+void SetEntryIds(std::vector<storage::Param>& entries, std::size_t entry_row, std::vector<storage::Param>& keys,
+                 std::size_t first_key, std::size_t key_count, std::int64_t entity_id) {
+    const std::size_t base = entry_row * kEntryRowColumns;
+    const auto kind = ParseEntityKind(std::get<std::string>(entries[base + 1])).value_or(EntityKind::kOrganisation);
+    const std::int64_t id = EntryId(kind, entity_id);
+    entries[base] = id;
+    entries[base + 2] = entity_id;
+    for (std::size_t k = first_key; k < first_key + key_count; ++k) keys[k * kKeyRowColumns + 1] = id;
+}
+
+Result<void> WriteEntryRows(storage::Transaction& tx, std::span<const storage::Param> entries,
+                            std::span<const storage::Param> keys) {
+    if (auto r = tx.CopyRows("search_entries", kEntryColumns, entries); !r) return r;
+    return tx.CopyRows("search_keys", kKeyColumns, keys);
 }
 
 Result<void> IndexEntryRange(storage::Transaction& tx, EntityKind kind, std::int64_t first_entity,
@@ -271,10 +254,19 @@ Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> d
     for (std::size_t i = 1; range && i < docs.size(); ++i) {
         range = docs[i].kind == docs[0].kind && docs[i].entity_id == docs[i - 1].entity_id + 1;
     }
-    std::vector<PreparedEntry> prepared;
-    prepared.reserve(docs.size());
-    for (const auto& d : docs) prepared.push_back(PrepareEntry(d));
-    if (auto r = WriteNewEntries(tx, prepared, !range); !r) return r;
+    std::vector<storage::Param> entries, keys, fts;
+    constexpr std::size_t kChunk = 2000;  // bounds the parameter vectors of a big batch
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        AppendEntryRows(docs[i], entries, keys);
+        if (sqlite && !range) fts.insert(fts.end(), {entries[entries.size() - kEntryRowColumns], entries[entries.size() - 2]});
+        if ((i + 1) % kChunk == 0 || i + 1 == docs.size()) {
+            if (auto r = WriteEntryRows(tx, entries, keys); !r) return r;
+            if (auto r = tx.CopyRows("search_fts", kFtsColumns, fts); !r) return r;
+            entries.clear();
+            keys.clear();
+            fts.clear();
+        }
+    }
     if (range) return IndexEntryRange(tx, docs.front().kind, docs.front().entity_id, docs.back().entity_id);
     return {};
 }

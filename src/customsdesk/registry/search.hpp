@@ -58,26 +58,21 @@ core::Result<void> UnindexDoc(storage::Transaction& tx, EntityKind kind, std::in
 // Adds entries for entities that have none yet (imports), in batches.
 core::Result<void> IndexNewDocs(storage::Transaction& tx, std::span<const SearchDoc> docs);
 
-// The storage-free part of indexing a document: folded name, words and identifiers. Pure and
-// thread-safe, so an import builds entries on its checking thread; the writer then only sets
-// entity_id (PrepareEntry may be given a document whose entity_id is not known yet).
-struct PreparedEntry {
-    EntityKind kind = EntityKind::kOrganisation;
-    std::int64_t entity_id = 0;
-    std::int64_t organisation_id = 0;
-    std::string title;
-    std::string subtitle;
-    std::string name_key;
-    std::string terms;
-    std::string key_list;
-    std::vector<std::string> keys;
-};
-PreparedEntry PrepareEntry(const SearchDoc& doc);
-// Writes the entries (and identifier keys) of entities that have none yet; the strings are moved
-// out of `entries`. With `word_rows` the SQLite word index rows are written from parameters too;
-// without, the caller adds them with IndexEntryRange (an import: consecutive ids, few FTS5
-// segments). PostgreSQL's word index is a generated column: `word_rows` does not matter there.
-core::Result<void> WriteNewEntries(storage::Transaction& tx, std::span<PreparedEntry> entries, bool word_rows);
+// An import's entries as storage CopyRows rows, built on its checking thread (pure,
+// thread-safe): AppendEntryRows() adds the entry of `doc` (kEntryRowColumns values: folded name,
+// words, identifiers) to `entries` and its identifier keys (kKeyRowColumns values each) to `keys`,
+// and returns the number of keys added. The entity id may be unknown then: SetEntryIds() fills
+// it in (the entry row at `entry_row`, its keys at [first_key, first_key + key_count)).
+// WriteEntryRows() writes whole rows of entities that have no entry yet; the SQLite word index
+// rows are added afterwards with IndexEntryRange (PostgreSQL's is a generated column).
+inline constexpr std::size_t kEntryRowColumns = 9;
+inline constexpr std::size_t kKeyRowColumns = 2;
+std::size_t AppendEntryRows(const SearchDoc& doc, std::vector<storage::Param>& entries,
+                            std::vector<storage::Param>& keys);
+void SetEntryIds(std::vector<storage::Param>& entries, std::size_t entry_row, std::vector<storage::Param>& keys,
+                 std::size_t first_key, std::size_t key_count, std::int64_t entity_id);
+core::Result<void> WriteEntryRows(storage::Transaction& tx, std::span<const storage::Param> entries,
+                                  std::span<const storage::Param> keys);
 // SQLite: adds the word index rows of the already written entries of `kind` whose entity ids are
 // first..last (one INSERT ... SELECT per kBigFtsRows entities). Nothing on PostgreSQL.
 core::Result<void> IndexEntryRange(storage::Transaction& tx, EntityKind kind, std::int64_t first, std::int64_t last);
