@@ -26,7 +26,7 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 base() {  # DB: the national register and the prospect organisations
   echo "pw-bench-kam-1" | "$BIN" user add kam --name KAM --role kam --db "$1" >/dev/null
   for f in organisations establishments contacts prospect_organisations; do
-    "$BIN" import "${f#prospect_}" "$CSV/$f.csv" --db "$1" >/dev/null
+    "$BIN" import "${f#prospect_}" "$CSV/$f.csv" --db "$1" >/dev/null 2>&1
   done
 }
 timed() {  # BINARY DB -> prints "WALL_SUM CPU_SUM"
@@ -34,7 +34,7 @@ timed() {  # BINARY DB -> prints "WALL_SUM CPU_SUM"
   tc=0
   for f in prospect_establishments prospect_contacts; do
     l=$(load)
-    /usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$1" import "${f#prospect_}" "$CSV/$f.csv" --db "$2" >"$WORK/out"
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$1" import "${f#prospect_}" "$CSV/$f.csv" --db "$2" >"$WORK/out" 2>"$WORK/err"
     grep -q ' imported' "$WORK/out" || { cat "$WORK/out" >&2; exit 1; }
     read -r e u s m <"$WORK/t"
     echo "   $f ${e} s wall, ${u} s user + ${s} s sys, peak RSS ${m} KB, load ${l}-$(load)" >&2
