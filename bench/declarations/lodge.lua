@@ -38,3 +38,14 @@ function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   if status ~= 201 and (statuses[status] or 0) < 3 then io.stderr:write(status .. " " .. body:sub(1, 300) .. "\n") end
 end
+
+-- Paced runs (lodge.sh RATE=...): each connection waits DELAY_MS after a response before its next
+-- request, so that connections * 1000 / (DELAY_MS + latency) is about the wanted rate. This is
+-- still a closed loop (a stalled server also slows the sender), so it understates tail latency
+-- under stalls compared with an open-loop generator such as wrk2.
+local pace = tonumber(os.getenv("DELAY_MS") or "")
+if pace then
+  function delay()
+    return pace
+  end
+end

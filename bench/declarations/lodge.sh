@@ -4,7 +4,8 @@
 #  1. single-declaration requests: wrk POST /api/v1/declarations (unique LRN per request, lodge.lua)
 #     at CONNECTIONS connections for 10 s, RUNS times: req/s, p50, p99 (a 201 is sent only after the
 #     declaration's transaction is durably committed: SQLite synchronous=FULL + group commit);
-#  2. a fixed-rate run (wrk has no rate limit: -R needs wrk2; the p99 at the measured rate is reported);
+#  2. paced runs at RATE (default 5000) declarations/s: wrk's delay() hook (lodge.lua), 128
+#     connections, the achieved rate and its p50/p99 are printed (RATE=0 skips them);
 #  3. bulk: BULK H7 declarations as one NDJSON request to /api/v1/declarations/bulk, RUNS times.
 # Prints the server's peak RSS (VmHWM).
 #   bench/declarations/lodge.sh [sqlite|postgres] [RUNS] [CONNECTIONS] [BULK]
@@ -76,6 +77,21 @@ def ms(v):
     x=float(m.group(1)); return x/1000 if m.group(2)=="us" else x*1000 if m.group(2)=="s" else x
 vals=sorted(sys.stdin.read().split(), key=ms); print(vals[len(vals)//2])'; }
 echo "single median ($kind, $runs runs, $conns connections): $(median "${rps[@]}") req/s, p50 $(median "${p50[@]}"), p99 $(median "${p99[@]}")"
+
+# 2. Paced: RATE declarations/s wanted (default 5000) over 128 connections; the delay between a
+#    response and the connection's next request is tuned once from the first run's rate.
+if [ "${RATE:-5000}" != 0 ] && [ "${SINGLE_RUNS:-$runs}" != 0 ]; then
+  rate=${RATE:-5000}; pconns=128
+  delay=$(python3 -c "print(max(0, round($pconns*1000/$rate - 3)))")
+  for i in $(seq "${SINGLE_RUNS:-$runs}"); do
+    export LRN_TAG="p$i-$RANDOM" DELAY_MS=$delay
+    out=$(wrk -t2 -c"$pconns" -d10s --latency -s bench/declarations/lodge.lua "http://127.0.0.1:$port" 2>"$work/wrk.err")
+    r=$(awk '/Requests\/sec/{print $2}' <<<"$out"); a=$(awk '$1=="50%"{print $2}' <<<"$out"); b=$(awk '$1=="99%"{print $2}' <<<"$out")
+    echo "paced run $i (wanted $rate/s, $pconns connections, ${delay} ms between requests): $r req/s, p50 $a, p99 $b"
+    delay=$(python3 -c "print(max(0, round($delay * $r / $rate)))")
+    unset DELAY_MS
+  done
+fi
 
 for i in $(seq "$runs"); do
   # a new LRN tag per run so that every declaration is new
