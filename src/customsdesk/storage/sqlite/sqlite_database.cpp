@@ -59,7 +59,9 @@ class Connection {
             if (auto r = conn->ExpectPragma("PRAGMA journal_mode=WAL", path == ":memory:" ? "memory" : "wal"); !r) {
                 return core::Fail(std::move(r.error()));
             }
-            pragmas += "PRAGMA synchronous=FULL;PRAGMA temp_store=MEMORY;";
+            // The one writer keeps 64 MiB of pages (SQLite's default is 2 MiB): batches of
+            // declarations or imported rows touch many index pages, which were re-read otherwise.
+            pragmas += "PRAGMA synchronous=FULL;PRAGMA temp_store=MEMORY;PRAGMA cache_size=-65536;";
         }
         if (auto r = conn->Exec(pragmas); !r) return core::Fail(std::move(r.error()));
         return conn;
