@@ -14,7 +14,7 @@
 #include "customsdesk/core/identifiers.hpp"
 #include "customsdesk/core/json.hpp"
 #include "customsdesk/history/change_history.hpp"
-#include "customsdesk/registry/bulk.hpp"
+#include "customsdesk/storage/bulk.hpp"
 #include "customsdesk/registry/contact.hpp"
 #include "customsdesk/registry/establishment.hpp"
 #include "customsdesk/registry/organisation.hpp"
@@ -699,7 +699,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             }
             std::size_t good = 0;
             for (const auto& r : rows) good += r.ok ? 1 : 0;
-            auto ids = AllocateIds(tx, "organisations", good);
+            auto ids = storage::AllocateIds(tx, "organisations", good);
             if (!ids) return Fail(std::move(ids.error()));
             std::vector<std::int64_t> id_of(rows.size(), 0);
             std::vector<storage::Param> params;
@@ -911,7 +911,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             std::optional<std::pair<std::int64_t, std::int64_t>> range;  // entity ids without word rows yet
             std::int64_t report_written = 0;
             auto write = [&](Batch& batch) -> Result<void> {
-                auto ids = AllocateIds(tx, table, batch.records);
+                auto ids = storage::AllocateIds(tx, table, batch.records);
                 if (!ids) return Fail(std::move(ids.error()));
                 std::size_t first_key = 0;
                 for (std::size_t i = 0; i < batch.records; ++i) {

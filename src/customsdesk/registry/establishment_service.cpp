@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "customsdesk/accounts/data_scope.hpp"
-#include "customsdesk/registry/bulk.hpp"
+#include "customsdesk/storage/bulk.hpp"
 #include "customsdesk/registry/organisation_service.hpp"
 #include "customsdesk/registry/search.hpp"
 #include "customsdesk/registry/service_support.hpp"
@@ -84,7 +84,7 @@ Result<Establishment> EstablishmentService::Create(const core::Principal& actor,
         if (!CanMaintain(actor)) return Fail(Error::PermissionDenied("Your role may not create establishments."));
         auto fields = ValidateEstablishment(body);
         if (!fields) return Fail(std::move(fields.error()));
-        auto ids = AllocateIds(tx, "establishments", 1);
+        auto ids = storage::AllocateIds(tx, "establishments", 1);
         if (!ids) return Fail(std::move(ids.error()));
         Establishment e;
         e.id = EstablishmentId(ids->front());

@@ -7,7 +7,6 @@
 
 #include "customsdesk/accounts/data_scope.hpp"
 #include "customsdesk/core/identifiers.hpp"
-#include "customsdesk/registry/bulk.hpp"
 #include "customsdesk/registry/text_fold.hpp"
 
 namespace customsdesk::registry {
