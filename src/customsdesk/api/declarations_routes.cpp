@@ -157,15 +157,18 @@ Response Submit(Services& s, Request& req) {
     return Respond(req, r, [](const declarations::StoredDeclaration& d) { return Response::Json(200, declarations::ToJson(d)); });
 }
 
+// {"items": [...]} of a list the declarations module answers.
+template <typename T>
+Response ItemsResponse(const std::vector<T>& items) {
+    boost::json::array a;
+    for (const auto& e : items) a.push_back(declarations::ToJson(e));
+    return Response::Json(200, boost::json::object{{"items", std::move(a)}});
+}
+
 Response History(Services& s, Request& req) {
     auto id = PathId(req, "id");
     if (!id) return NotFound(req);
-    auto r = s.declarations->History(PrincipalOf(req), *id);
-    return Respond(req, r, [](const std::vector<declarations::TransitionEntry>& items) {
-        boost::json::array a;
-        for (const auto& e : items) a.push_back(declarations::ToJson(e));
-        return Response::Json(200, boost::json::object{{"items", a}});
-    });
+    return Respond(req, s.declarations->History(PrincipalOf(req), *id), ItemsResponse<declarations::TransitionEntry>);
 }
 
 // {"action": "release" | "documentary_control" | "physical_control" | "refuse_release", "reason": "..."}
@@ -192,12 +195,8 @@ Response Transition(Services& s, Request& req) {
 Response ListRequests(Services& s, Request& req) {
     auto id = PathId(req, "id");
     if (!id) return NotFound(req);
-    auto r = s.declarations->Requests(PrincipalOf(req), *id);
-    return Respond(req, r, [](const std::vector<declarations::DeclarationRequest>& items) {
-        boost::json::array a;
-        for (const auto& e : items) a.push_back(declarations::ToJson(e));
-        return Response::Json(200, boost::json::object{{"items", a}});
-    });
+    return Respond(req, s.declarations->Requests(PrincipalOf(req), *id),
+                   ItemsResponse<declarations::DeclarationRequest>);
 }
 
 // {"kind": "amendment", "declaration": {...}, "reason": "..."} or {"kind": "invalidation", "reason": "..."}

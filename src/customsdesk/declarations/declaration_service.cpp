@@ -338,13 +338,15 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
     std::vector<Param> rows;
     rows.reserve(items.size() * kInsertColumns);
     std::vector<std::optional<std::pair<State, Action>>> after_lane(items.size());
+    std::vector<std::string> stamps(items.size());  // each lodging's time as stored
     for (std::size_t k = 0; k < items.size(); ++k) {
         Prepared& p = *items[k];
         p.result = LodgeResult{};
         StoredDeclaration& s = p.result.stored;
         s.id = (*ids)[k];
         s.state = p.draft ? State::kDraft : State::kAccepted;
-        const std::string now = core::FormatTimestamp(p.now);
+        stamps[k] = core::FormatTimestamp(p.now);
+        const std::string& now = stamps[k];
         if (!p.draft) {
             s.accepted_at = p.now;
             s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
@@ -402,7 +404,7 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
         s.created_at = p.now;
         s.updated_at = p.now;
         p.result.created = true;
-        const std::string at = core::FormatTimestamp(p.now);
+        const std::string& at = stamps[k];
         if (p.draft) {
             transition(p, std::nullopt, State::kDraft, "create", at);
             continue;
