@@ -220,32 +220,39 @@ private:
     ImportReport& report_;
 };
 
+// An organisation id and a text value: the key of per-organisation unique values.
+using OrgValue = std::pair<std::int64_t, std::string>;
+struct OrgValueHash {
+    std::size_t operator()(const OrgValue& k) const noexcept {
+        return std::hash<std::string>()(k.second) ^ (std::hash<std::int64_t>()(k.first) * 0x9e3779b97f4a7c15ULL);
+    }
+};
+
 // A value that must be unique per organisation: against the database and within the file.
 class PerOrganisationKeys {
 public:
-    void AddExisting(std::string key) { existing_.insert(std::move(key)); }
+    void AddExisting(std::int64_t org, std::string value) { existing_.emplace(org, std::move(value)); }
     // Records `value` for `org` at `line`; false with an error on `column` when it is already taken.
     // `what` names the value in messages ("code", "e-mail"), `record` the kind ("an establishment").
     bool Claim(Collector& collector, std::int64_t line, std::int64_t org, const std::string& value,
                std::string_view column, std::string_view record, std::string_view what) {
-        const std::string k = std::to_string(org) + "|" + value;
+        OrgValue k(org, value);
         if (existing_.contains(k)) {
             collector.Error(line, std::string(column),
                             fmt::format("The organisation already has {} with this {}.", record, what));
             return false;
         }
-        if (auto it = in_file_.find(k); it != in_file_.end()) {
+        if (auto [it, added] = in_file_.try_emplace(std::move(k), line); !added) {
             collector.Error(line, std::string(column),
                             fmt::format("The same organisation and {} are already on line {}.", what, it->second));
             return false;
         }
-        in_file_.emplace(k, line);
         return true;
     }
 
 private:
-    std::unordered_set<std::string> existing_;
-    std::unordered_map<std::string, std::int64_t> in_file_;
+    std::unordered_set<OrgValue, OrgValueHash> existing_;
+    std::unordered_map<OrgValue, std::int64_t, OrgValueHash> in_file_;
 };
 
 // Maps a validation pointer ("/addresses/1/city", "/roles/0") to a CSV column name.
@@ -287,28 +294,31 @@ void ReportFieldErrors(Collector& c, std::int64_t line, const core::Error& e,
 // Keys of existing records (and users), loaded once per import inside the write transaction.
 struct Existing {
     std::unordered_map<std::string, std::int64_t> org_by_key;  // business id / foreign registry id
-    std::unordered_map<std::string, std::int64_t> org_by_business_id;
-    std::unordered_map<std::string, std::int64_t> org_by_eori;
-    std::unordered_map<std::int64_t, std::string> org_name;
+    std::unordered_map<std::string, std::int64_t> org_by_business_id;  // organisation imports only
+    std::unordered_map<std::string, std::int64_t> org_by_eori;         // organisation imports only
     std::unordered_map<std::string, std::pair<std::int64_t, bool>> users;  // username -> (id, is KAM)
 };
 
-Result<void> LoadOrganisations(storage::Transaction& tx, const core::AccessScope& scope, Existing& ex) {
+// `identifiers`: also the Business ID and EORI maps (the duplicate checks of an organisation import).
+Result<void> LoadOrganisations(storage::Transaction& tx, const core::AccessScope& scope, bool identifiers,
+                               Existing& ex) {
     accounts::ScopedSql q(scope,
-                          "SELECT id, business_id, foreign_registry_id, eori, name FROM organisations WHERE deleted_at "
-                          "IS NULL",
+                          identifiers ? "SELECT id, business_id, foreign_registry_id, eori FROM organisations WHERE "
+                                        "deleted_at IS NULL"
+                                      : "SELECT id, business_id, foreign_registry_id FROM organisations WHERE "
+                                        "deleted_at IS NULL",
                           "id");
     auto rows = tx.Query(q.sql(), q.params());
     if (!rows) return Fail(std::move(rows.error()));
-    for (const auto& r : rows->rows) {
+    ex.org_by_key.reserve(rows->rows.size());
+    for (auto& r : rows->rows) {
         const auto id = r.GetInt(0);
-        if (auto b = r.GetOptText(1)) {
-            ex.org_by_key.emplace(*b, id);
-            ex.org_by_business_id.emplace(*b, id);
+        if (identifiers) {
+            if (auto b = r.GetOptText(1)) ex.org_by_business_id.emplace(*b, id);
+            if (auto e = r.GetOptText(3)) ex.org_by_eori.emplace(*e, id);
         }
-        if (auto f = r.GetOptText(2)) ex.org_by_key.emplace(*f, id);
-        if (auto e = r.GetOptText(3)) ex.org_by_eori.emplace(*e, id);
-        ex.org_name.emplace(id, r.GetText(4));
+        if (auto b = r.GetOptText(1)) ex.org_by_key.emplace(std::move(*b), id);
+        if (auto f = r.GetOptText(2)) ex.org_by_key.emplace(std::move(*f), id);
     }
     return {};
 }
@@ -540,7 +550,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             if (auto r = tx.Execute(fmt::format("PRAGMA cache_size = -{}", kImportCacheKib)); !r) return Fail(r.error());
         }
         Existing ex;
-        if (auto r = LoadOrganisations(tx, scope, ex); !r) return Fail(r.error());
+        if (auto r = LoadOrganisations(tx, scope, kind == ImportKind::kOrganisations, ex); !r) return Fail(r.error());
         std::vector<history::ChangeRecord> changes;
         std::vector<SearchDoc> docs;
 
@@ -767,13 +777,13 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
             const auto columns = establishments ? std::span<const std::string_view>(kEstablishmentInsertColumns)
                                                 : std::span<const std::string_view>(kContactInsertColumns);
             PerOrganisationKeys taken;  // establishment codes / contact e-mails, per organisation
-            std::unordered_map<std::string, std::int64_t> establishment_by_code;
+            std::unordered_map<OrgValue, std::int64_t, OrgValueHash> establishment_by_code;
             if (establishments) {
                 accounts::ScopedSql q(scope, "SELECT organisation_id, code FROM establishments WHERE deleted_at IS NULL",
                                       "organisation_id");
                 auto r = tx.Query(q.sql(), q.params());
                 if (!r) return Fail(std::move(r.error()));
-                for (const auto& row : r->rows) taken.AddExisting(row.GetText(0) + "|" + row.GetText(1));
+                for (auto& row : r->rows) taken.AddExisting(row.GetInt(0), row.GetText(1));
             } else {
                 accounts::ScopedSql q(scope,
                                       "SELECT organisation_id, email FROM contacts WHERE deleted_at IS NULL AND email "
@@ -781,14 +791,14 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                                       "organisation_id");
                 auto r = tx.Query(q.sql(), q.params());
                 if (!r) return Fail(std::move(r.error()));
-                for (const auto& row : r->rows) taken.AddExisting(row.GetText(0) + "|" + row.GetText(1));
+                for (auto& row : r->rows) taken.AddExisting(row.GetInt(0), row.GetText(1));
                 accounts::ScopedSql q2(scope,
                                        "SELECT organisation_id, code, id FROM establishments WHERE deleted_at IS NULL",
                                        "organisation_id");
                 auto r2 = tx.Query(q2.sql(), q2.params());
                 if (!r2) return Fail(std::move(r2.error()));
                 for (const auto& row : r2->rows) {
-                    establishment_by_code.emplace(row.GetText(0) + "|" + row.GetText(1), row.GetInt(2));
+                    establishment_by_code.emplace(OrgValue(row.GetInt(0), row.GetText(1)), row.GetInt(2));
                 }
             }
             const std::string entity_type = establishments ? "establishment" : "contact";
@@ -875,7 +885,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                 }
                 if (!ok) return false;
                 if (auto code = h.Get(f, "establishment_code"); !code.empty()) {
-                    auto it = establishment_by_code.find(std::to_string(*org) + "|" + code);
+                    auto it = establishment_by_code.find(OrgValue(*org, code));
                     if (it == establishment_by_code.end()) {
                         collector.Error(line, "establishment_code", "The organisation has no establishment with this code.");
                         return false;
@@ -963,7 +973,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
         return report.imported > 0;
     };
     auto result = [&]() -> Result<bool> {
-        auto tx = db_.Begin(storage::TxMode::kWrite);
+        auto tx = db_.Begin(storage::TxMode::kBulkWrite);
         if (!tx) return Fail(std::move(tx.error()));
         auto keep = body(**tx);
         if (!keep) return keep;

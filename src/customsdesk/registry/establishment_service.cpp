@@ -27,8 +27,10 @@ constexpr std::string_view kUpdate =
 constexpr std::string_view kSoftDelete =
     "UPDATE establishments SET deleted_at = $1, updated_at = $1, version = version + 1 WHERE id = $2 AND deleted_at "
     "IS NULL";
+// Through the contacts' organisation index (an establishment's contacts belong to its organisation;
+// V077 dropped the index on establishment_id, which every imported contact paid for).
 constexpr std::string_view kCountContacts =
-    "SELECT COUNT(*) FROM contacts WHERE establishment_id = $1 AND deleted_at IS NULL";
+    "SELECT COUNT(*) FROM contacts WHERE organisation_id = $1 AND establishment_id = $2 AND deleted_at IS NULL";
 
 Error NotFound(EstablishmentId id) { return Error::NotFound(fmt::format("There is no establishment {}.", id.value())); }
 
@@ -158,7 +160,7 @@ Result<void> EstablishmentService::Delete(const core::Principal& actor, Establis
         if (!current) return Fail(std::move(current.error()));
         if (!*current) return Fail(NotFound(id));
         if (!CanMaintain(actor)) return Fail(Error::PermissionDenied("Your role may not delete establishments."));
-        auto contacts = tx.QueryOne(kCountContacts, {id.value()});
+        auto contacts = tx.QueryOne(kCountContacts, {(*current)->organisation.value(), id.value()});
         if (!contacts) return Fail(std::move(contacts.error()));
         if (*contacts && (*contacts)->GetInt(0) > 0) {
             return Fail(Error::Conflict("Contacts are linked to the establishment; move or delete them first."));

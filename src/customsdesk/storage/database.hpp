@@ -103,12 +103,14 @@ public:
 
     // Bulk load: appends rows to `table` (`params` holds rows of columns.size() values each, row
     // after row). PostgreSQL streams them with COPY ... FROM STDIN (text format: one round trip
-    // per call); SQLite steps one prepared single-row INSERT per row (a multi-row INSERT into a
-    // table with unique indexes or foreign keys keeps a statement journal - a copy of every page
-    // the statement changes - which cost a third of a big import's writer time). Same constraints,
-    // triggers, defaults and generated columns as INSERT, and the same errors (kAlreadyExists for
-    // a unique violation, kInternal when `params` is not whole rows); a failure aborts the
-    // transaction. The rows of one call are bounded by the statement timeout together.
+    // per call); SQLite inserts up to 64 rows per statement with INSERT OR ROLLBACK (a constraint
+    // failure ends the whole transaction, so SQLite keeps no statement journal - a copy of every
+    // page a multi-row statement changes), but one row per statement into a table whose foreign
+    // keys it checks (a failed foreign key ends only the statement, which needs that journal).
+    // Same constraints, triggers, defaults and generated columns as INSERT, and the same errors
+    // (kAlreadyExists for a unique violation, kInternal when `params` is not whole rows); a
+    // failure aborts the transaction. The rows of one call are bounded by the statement timeout
+    // together.
     virtual Result<void> CopyRows(std::string_view table, std::span<const std::string_view> columns,
                                   std::span<const Param> params) = 0;
 
@@ -121,7 +123,11 @@ protected:
     Transaction() = default;
 };
 
-enum class TxMode { kRead, kWrite };
+// kBulkWrite is kWrite for a caller that has checked every foreign key it writes itself, inside
+// the same transaction (an import resolves each reference against the rows it read in the
+// transaction): SQLite then does not check them a second time (PRAGMA foreign_keys is off for the
+// transaction only), which lets CopyRows insert many rows per statement. PostgreSQL checks them.
+enum class TxMode { kRead, kWrite, kBulkWrite };
 
 struct PoolStats {
     int connections_total = 0;  // open connections

@@ -222,6 +222,69 @@ TEST(Storage, CopyRowsErrorsAreThoseOfInsert) {
     EXPECT_EQ((*(*read)->QueryOne("SELECT count(*) FROM users WHERE username = 'same'"))->GetInt(0), 0);
 }
 
+TEST(Storage, CopyRowsUniqueViolationInsideAManyRowStatementLeavesNothing) {
+    auto db = OpenTestDatabase();
+    static constexpr std::string_view kColumns[] = {"username", "display_name", "created_at", "updated_at"};
+    auto tx = db->Begin(TxMode::kWrite);
+    ASSERT_TRUE(tx);
+    InsertOrganisation(**tx, "written before");
+    std::vector<Param> params;
+    for (int i = 0; i < 200; ++i) {  // SQLite: several 64-row statements; row 130 repeats row 100
+        params.insert(params.end(), {"many" + std::to_string(i == 130 ? 100 : i), std::string("x"), std::string(kNow),
+                                     std::string(kNow)});
+    }
+    auto r = (*tx)->CopyRows("users", kColumns, params);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_NE(r.error().message.find("users_username_key"), std::string::npos) << r.error().message;
+    EXPECT_FALSE((*tx)->Query("SELECT 1"));
+    EXPECT_FALSE((*tx)->Commit());
+    auto read = db->Begin(TxMode::kRead);
+    ASSERT_TRUE(read);
+    EXPECT_EQ((*(*read)->QueryOne("SELECT count(*) FROM users WHERE username LIKE 'many%'"))->GetInt(0), 0);
+    EXPECT_EQ(CountOrganisations(*db), 0);
+}
+
+TEST(Storage, BulkWriteLoadsRowsAndForeignKeysAreCheckedAgainAfterIt) {
+    auto db = OpenTestDatabase();
+    static constexpr std::string_view kUserColumns[] = {"username", "display_name", "created_at", "updated_at"};
+    static constexpr std::string_view kSessionColumns[] = {"token_hash", "user_id", "csrf_token", "created_at",
+                                                           "expires_at", "last_seen_at"};
+    std::int64_t user = 0;
+    {
+        auto tx = db->Begin(TxMode::kBulkWrite);
+        ASSERT_TRUE(tx);
+        const std::vector<Param> u = {std::string("bulk"), std::string("Bulk"), std::string(kNow), std::string(kNow)};
+        ASSERT_TRUE((*tx)->CopyRows("users", kUserColumns, u));
+        user = (*(*tx)->QueryOne("SELECT id FROM users WHERE username = 'bulk'"))->GetInt(0);
+        std::vector<Param> sessions;  // a table with a foreign key, more rows than one statement takes
+        for (int i = 0; i < 150; ++i) {
+            sessions.insert(sessions.end(), {"t" + std::to_string(i), user, std::string("c"), std::string(kNow),
+                                             std::string(kNow), std::string(kNow)});
+        }
+        auto r = (*tx)->CopyRows("sessions", kSessionColumns, sessions);
+        ASSERT_TRUE(r) << r.error().message;
+        ASSERT_TRUE((*tx)->Commit());
+    }
+    {
+        auto read = db->Begin(TxMode::kRead);
+        ASSERT_TRUE(read);
+        auto rows = (*read)->Query("SELECT token_hash FROM sessions WHERE user_id = $1 ORDER BY id", {user});
+        ASSERT_TRUE(rows);
+        ASSERT_EQ(rows->rows.size(), 150u);
+        EXPECT_EQ(rows->rows[0].GetText(0), "t0");
+        EXPECT_EQ(rows->rows[149].GetText(0), "t149");
+    }
+    // The next ordinary write transaction (on SQLite: the same connection) checks foreign keys.
+    auto tx = db->Begin(TxMode::kWrite);
+    ASSERT_TRUE(tx);
+    const std::vector<Param> bad = {std::string("orphan"), std::int64_t{424242}, std::string("c"), std::string(kNow),
+                                    std::string(kNow), std::string(kNow)};
+    auto r = (*tx)->CopyRows("sessions", kSessionColumns, bad);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition) << r.error().message;
+}
+
 TEST(Storage, ForeignKeyViolationIsFailedPrecondition) {
     auto db = OpenTestDatabase();
     auto tx = db->Begin(TxMode::kWrite);

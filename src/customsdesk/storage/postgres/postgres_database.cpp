@@ -186,7 +186,7 @@ class PostgresDatabase final : public Database {
     }
 
     Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
-        const std::string begin = mode == TxMode::kWrite ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN READ ONLY";
+        const std::string begin = mode != TxMode::kRead ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN READ ONLY";
         // An idle connection may have died (server restart, pg_terminate_backend): PQstatus only
         // notices on use. BEGIN has no effect yet, so retry it on fresh connections.
         core::Error last = core::Error::Unavailable("no PostgreSQL connection");

@@ -60,6 +60,7 @@ TEST(SqliteOpen, CreatesTheFolderAndUsesWal) {
         ASSERT_TRUE(tx);
         EXPECT_EQ((*(*tx)->QueryOne("PRAGMA journal_mode"))->GetText(0), "wal");
         EXPECT_EQ((*(*tx)->QueryOne("PRAGMA foreign_keys"))->GetInt(0), 1);
+        EXPECT_EQ((*(*tx)->QueryOne("PRAGMA page_size"))->GetInt(0), 16384);  // a new file: 16 KiB pages
     }
     std::filesystem::remove_all(dir);
 }
