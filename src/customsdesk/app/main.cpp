@@ -50,6 +50,7 @@ struct Config {
     std::string listen = "127.0.0.1:8080";
     int threads = 4;
     int db_pool = 8;
+    int db_mmap_mb = 0;  // serve: --db-mmap (SQLite readers' memory map)
     std::size_t body_limit = 1024 * 1024;
     int request_timeout_s = 30;
     bool trust_proxy = false;
@@ -77,6 +78,7 @@ T OrDie(core::Result<T> r, std::string_view what) {
 std::unique_ptr<storage::Database> OpenDatabase(const Config& cfg, bool migrate) {
     storage::Options opts;
     opts.pool_size = cfg.db_pool;
+    opts.reader_mmap_bytes = static_cast<std::int64_t>(cfg.db_mmap_mb) * 1024 * 1024;
     auto db = OrDie(storage::Open(cfg.db, opts), "cannot open the database " + cfg.db);
     if (migrate) {
         core::SystemClock clock;
@@ -342,11 +344,20 @@ int Main(int argc, char** argv) {
     AddMailOptions(app, cfg.mail);
 
     auto* serve = app.add_subcommand("serve", "Run the HTTP server");
+    // Search reads random search entries of a large register: mapped, a page that is in the OS
+    // cache costs no read() copy (docs/benchmarks.md, registry search, 2026-11-22).
+    int serve_mmap_mb = 2048;
     bool demo = false;
     serve->add_option("--listen", cfg.listen, "ADDRESS:PORT")->envname("CUSTOMSDESK_LISTEN")->capture_default_str();
     serve->add_option("--threads", cfg.threads, "Server threads")
         ->envname("CUSTOMSDESK_THREADS")
         ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    serve->add_option("--db-mmap", serve_mmap_mb,
+                      "SQLite: MiB of the database file the server's readers map into memory "
+                      "(0 = read(); SQLite caps it at 2 GiB on Debian)")
+        ->envname("CUSTOMSDESK_DB_MMAP")
+        ->check(CLI::Range(0, 1 << 20))
         ->capture_default_str();
     serve->add_option("--body-limit", cfg.body_limit, "Largest request body in bytes")
         ->envname("CUSTOMSDESK_BODY_LIMIT")
@@ -437,7 +448,10 @@ int Main(int argc, char** argv) {
         std::printf("customsdesk %s\n", CUSTOMSDESK_VERSION);
         return 0;
     }
-    if (serve->parsed()) return Serve(cfg, demo);
+    if (serve->parsed()) {
+        cfg.db_mmap_mb = serve_mmap_mb;
+        return Serve(cfg, demo);
+    }
     if (mail_in->parsed()) return RunMailIn(cfg.db, cfg.mail, std::cin, std::cout, std::cerr);
     if (rules->parsed()) {
         const auto args = rules->remaining();

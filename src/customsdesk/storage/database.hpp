@@ -144,6 +144,11 @@ struct Options {
     std::chrono::milliseconds busy_timeout{5000};                 // SQLite busy_timeout
     std::chrono::milliseconds statement_timeout{10000};           // PostgreSQL statement_timeout
     std::chrono::milliseconds acquire_timeout{10000};             // waiting for a pooled connection
+    // SQLite readers: bytes of the database file read through a memory map (PRAGMA mmap_size)
+    // instead of read() into each connection's page cache; 0 = off. Mapped pages count in the
+    // process's resident size (they are the OS page cache, shared), so the server sets it and the
+    // command-line tools (export: constant memory) do not.
+    std::int64_t reader_mmap_bytes = 0;
 };
 
 class Database {

@@ -56,6 +56,9 @@ class Connection {
         std::string pragmas = "PRAGMA foreign_keys=ON;";
         if (role == Role::kReader) {
             pragmas += "PRAGMA query_only=ON;";
+            if (options.reader_mmap_bytes > 0) {
+                pragmas += "PRAGMA mmap_size=" + std::to_string(options.reader_mmap_bytes) + ";";
+            }
         } else {
             // A new database gets 16 KiB pages (SQLite's default is 4 KiB; an existing file keeps
             // its size - see docs/operations.md to convert one): B-trees one level shallower and a
