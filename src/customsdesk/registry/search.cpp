@@ -37,6 +37,10 @@ constexpr std::string_view kHitColumns =
     "SELECT e.id, e.entity_type, e.entity_id, e.organisation_id, e.title, e.subtitle, e.name_key";
 // Greater than any folded continuation of a prefix: U+10FFFF.
 constexpr std::string_view kPrefixEnd = "\xf4\x8f\xbf\xbf";
+// The longest prefix with an FTS5 prefix index (V021: prefix = '2 3').
+constexpr std::size_t kFtsPrefixChars = 3;
+// The word tier stops after kWordTierScan rows of its query, read in pages of kWordTierCandidates.
+static_assert(kWordTierScan % kWordTierCandidates == 0);
 
 std::string Terms(const SearchDoc& d) {
     std::string out;
@@ -353,94 +357,165 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
             const bool own_entries = sqlite && !scope.unrestricted();
             if (own_entries) short_words = words;
             const bool filter = !short_words.empty();
+            // SQLite, unrestricted: a word of more than kFtsPrefixChars letters has no prefix index,
+            // and FTS5 merges the document lists of EVERY term starting with it before returning a
+            // first row ("varasto"* reads all 26,000 entries with that word, "kallio"* the 2,500
+            // terms kallio, kallio4000657, ...: 3-5 ms). Such words (a-z only) are given to the word
+            // index as their first three letters, whose prefix index is read lazily in id order, and
+            // checked here against each row's folded terms: the rows that pass are exactly the rows
+            // of `match`, in the same order (wide_match's rows are a superset). When too few rows
+            // pass (under half of a page), or a row's terms are not plain ASCII (FTS5's tokenizer
+            // could split them differently), the remaining rows come from `match` itself (rowid
+            // greater than the last row decided). Words with digits keep `match`: a number prefix
+            // has few terms and documents, while its three-digit prefix has very many.
+            std::vector<std::string> long_words;
+            std::string wide_match;
+            if (sqlite && !own_entries) {
+                for (const auto& w : words) {
+                    if (any_long && w.size() == 1) continue;
+                    const bool letters = std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+                    const bool wide = letters && w.size() > kFtsPrefixChars;
+                    if (wide) long_words.push_back(w);
+                    if (!wide_match.empty()) wide_match += " AND ";
+                    wide_match += "\"" + (wide ? w.substr(0, kFtsPrefixChars) : w) + "\"*";
+                }
+            }
+            bool wide = !long_words.empty();
+            const bool paged = filter || wide;
+            const bool with_terms = paged || own_entries;
+            // The candidates' folded names: the rank needs no more (the title's words are the name
+            // key's words, see SearchDoc); the hits' rows are read at the end.
             std::string sql;
             if (own_entries) {
-                sql = std::string(kHitColumns) + ", e.terms FROM search_entries e WHERE TRUE";
+                sql = "SELECT e.id, e.name_key, e.terms FROM search_entries e WHERE TRUE";
             } else if (sqlite) {
-                sql = std::string(kHitColumns) + (filter ? ", e.terms" : "") +
+                sql = std::string("SELECT e.id, e.name_key") + (with_terms ? ", e.terms" : "") +
                       " FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid WHERE TRUE";
             } else {
-                sql = std::string(kHitColumns) + (filter ? ", e.terms" : "") + " FROM search_entries e WHERE TRUE";
+                sql = std::string("SELECT e.id, e.name_key") + (filter ? ", e.terms" : "") +
+                      " FROM search_entries e WHERE TRUE";
             }
-            auto has_prefixes = [&](const std::string& terms) {
-                for (const auto& w : short_words) {
-                    bool found = false;
-                    for (std::size_t i = 0; i < terms.size() && !found;) {
-                        if (terms.compare(i, w.size(), w) == 0) found = true;
-                        auto sp = terms.find(' ', i);
-                        if (sp == std::string::npos) break;
-                        i = sp + 1;
-                    }
-                    if (!found) return false;
+            auto starts_word = [](const std::string& terms, const std::string& w) {
+                for (std::size_t i = 0; i < terms.size();) {
+                    if (terms.compare(i, w.size(), w) == 0) return true;
+                    auto sp = terms.find(' ', i);
+                    if (sp == std::string::npos) break;
+                    i = sp + 1;
                 }
-                return true;
+                return false;
             };
-            storage::QueryResult candidates;
+            auto has_prefixes = [&](const std::string& terms) {
+                return std::all_of(short_words.begin(), short_words.end(),
+                                   [&](const std::string& w) { return starts_word(terms, w); });
+            };
+            struct Candidate {
+                std::int64_t id;
+                std::string name_key;
+            };
+            std::vector<Candidate> candidates;
+            auto add_candidate = [&](const storage::Row& r) {
+                candidates.push_back({r.GetInt(0), r.GetText(1)});
+            };
             std::int64_t after = 0;
-            for (std::int64_t scanned = 0;;) {
+            std::int64_t scanned = 0;  // rows of `match` read (the one-letter words' bound)
+            for (bool done = false; !done;) {
                 accounts::ScopedSql q(scope, sql, "e.organisation_id");
                 if (own_entries) {
                     OwnEntries(q, scope);  // no word index: all words are checked in has_prefixes()
                 } else if (sqlite) {
-                    q.And("search_fts MATCH ", match);
+                    q.And("search_fts MATCH ", wide ? wide_match : match);
                 } else {
                     q.Raw(" AND e.terms_tsv @@ to_tsquery('simple', " + q.Bind(match) + ")");
                 }
                 add_kind(q);
-                if (filter) {
+                if (paged) {
                     q.And(sqlite && !own_entries ? "search_fts.rowid > " : "e.id > ", after);
                     q.Raw(sqlite && !own_entries ? " ORDER BY search_fts.rowid" : " ORDER BY e.id");
                 }
                 q.Raw(" LIMIT " + q.Bind(static_cast<std::int64_t>(kWordTierCandidates)));
                 auto rows = tx.Query(q.sql(), q.params());
                 if (!rows) return Fail(std::move(rows.error()));
-                if (!filter) {
-                    candidates = std::move(*rows);
+                if (!paged) {
+                    for (auto& r : rows->rows) add_candidate(r);
                     break;
                 }
+                const bool page_wide = wide;
+                std::size_t passed = 0;  // rows of `match` in a wide page
+                done = rows->rows.size() < static_cast<std::size_t>(kWordTierCandidates);
                 for (auto& r : rows->rows) {
-                    after = r.GetInt(0);
-                    if (candidates.rows.size() < static_cast<std::size_t>(kWordTierCandidates) &&
-                        has_prefixes(r.GetText(7))) {
-                        candidates.rows.push_back(std::move(r));
+                    const std::string& terms = r.GetText(2);
+                    if (page_wide) {
+                        if (std::any_of(terms.begin(), terms.end(), [](char c) { return (c & 0x80) != 0; })) {
+                            wide = false;  // undecided: this row and those after it come from `match`
+                            done = false;
+                            break;
+                        }
+                        after = r.GetInt(0);
+                        if (!std::all_of(long_words.begin(), long_words.end(),
+                                         [&](const std::string& w) { return starts_word(terms, w); })) {
+                            continue;
+                        }
+                        ++passed;
+                    } else {
+                        after = r.GetInt(0);
+                    }
+                    ++scanned;
+                    if (candidates.size() < static_cast<std::size_t>(kWordTierCandidates) &&
+                        (!filter || has_prefixes(terms))) {
+                        add_candidate(r);
+                    }
+                    // The bound counts whole pages of `match` (kWordTierScan is a multiple of them).
+                    if (candidates.size() >= static_cast<std::size_t>(kWordTierCandidates) ||
+                        (filter && !own_entries && scanned >= kWordTierScan)) {
+                        done = true;
+                        break;
                     }
                 }
-                scanned += static_cast<std::int64_t>(rows->rows.size());
-                if (candidates.rows.size() >= static_cast<std::size_t>(kWordTierCandidates) ||
-                    rows->rows.size() < static_cast<std::size_t>(kWordTierCandidates) ||
-                    (!own_entries && scanned >= kWordTierScan)) {
-                    break;
-                }
+                if (!done && page_wide && wide && 2 * passed < rows->rows.size()) wide = false;
             }
-            const auto* rows = &candidates;
             struct Ranked {
                 int score;
-                std::string name_key;
-                const storage::Row* row;
+                const Candidate* c;
             };
             std::vector<Ranked> ranked;
-            for (const auto& r : rows->rows) {
-                if (seen.contains(r.GetInt(0))) continue;
-                const auto title_words = Words(r.GetText(4));
+            ranked.reserve(candidates.size());
+            for (const auto& c : candidates) {
+                if (seen.contains(c.id)) continue;
                 int score = 0;
                 for (const auto& w : words) {
-                    if (std::any_of(title_words.begin(), title_words.end(),
-                                    [&](const std::string& t) { return t.starts_with(w); })) {
-                        score += 2;
-                        if (std::find(title_words.begin(), title_words.end(), w) != title_words.end()) score += 1;
+                    bool prefix = false;
+                    bool equal = false;
+                    for (std::size_t i = 0; i <= c.name_key.size() && !equal;) {
+                        std::size_t sp = c.name_key.find(' ', i);
+                        if (sp == std::string::npos) sp = c.name_key.size();
+                        const std::string_view t(c.name_key.data() + i, sp - i);
+                        if (!t.empty() && t.starts_with(w)) {
+                            prefix = true;
+                            equal = t.size() == w.size();
+                        }
+                        i = sp + 1;
                     }
+                    if (prefix) score += equal ? 3 : 2;
                 }
-                ranked.push_back({score, r.GetText(6), &r});
+                ranked.push_back({score, &c});
             }
-            std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-                if (a.score != b.score) return a.score > b.score;
-                if (a.name_key != b.name_key) return a.name_key < b.name_key;
-                return a.row->GetInt(0) < b.row->GetInt(0);
-            });
-            for (const auto& r : ranked) {
-                if (hits.size() >= limit) break;
-                seen.insert(r.row->GetInt(0));
-                hits.push_back(HitFromRow(*r.row, MatchKind::kWords));
+            const std::size_t wanted = std::min(limit - hits.size(), ranked.size());
+            std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(wanted), ranked.end(),
+                              [](const Ranked& a, const Ranked& b) {
+                                  if (a.score != b.score) return a.score > b.score;
+                                  if (a.c->name_key != b.c->name_key) return a.c->name_key < b.c->name_key;
+                                  return a.c->id < b.c->id;
+                              });
+            // The hits' rows, one primary-key lookup each (an IN list would build a temporary index).
+            const std::string hit_sql = std::string(kHitColumns) + " FROM search_entries e WHERE TRUE";
+            for (std::size_t i = 0; i < wanted; ++i) {
+                accounts::ScopedSql q(scope, hit_sql, "e.organisation_id");
+                q.And("e.id = ", ranked[i].c->id);
+                auto rows = tx.Query(q.sql(), q.params());
+                if (!rows) return Fail(std::move(rows.error()));
+                if (rows->rows.empty()) continue;
+                seen.insert(ranked[i].c->id);
+                hits.push_back(HitFromRow(rows->rows.front(), MatchKind::kWords));
             }
         }
         return std::move(hits);
