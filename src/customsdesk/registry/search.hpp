@@ -39,7 +39,7 @@ struct SearchDoc {
     std::int64_t organisation_id = 0;
     std::string title;
     std::string subtitle;
-    std::string name;               // compared by prefix
+    std::string name;               // compared by prefix; the title's text (the rank reads its words from name_key)
     std::string text;               // further words: cities, e-mail, ids
     std::vector<std::string> keys;  // exact identifiers
 };
