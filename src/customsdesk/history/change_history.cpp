@@ -128,6 +128,18 @@ bool AppendChangeRow(std::vector<storage::Param>& rows, const core::Principal& a
     return true;
 }
 
+void AppendChangeRow(std::vector<storage::Param>& rows, const core::Principal& actor, const std::string& timestamp,
+                     std::string_view entity_type, std::int64_t entity_id, std::optional<std::int64_t> organisation_id,
+                     ChangeAction action, std::string changes_text) {
+    rows.insert(rows.end(), {std::string(entity_type), entity_id,
+                             organisation_id ? storage::Param(*organisation_id) : storage::Null(),
+                             std::string(ActionName(action)),
+                             actor.user.valid() ? storage::Param(actor.user.value()) : storage::Null(), actor.username,
+                             timestamp, std::move(changes_text)});
+}
+
+std::string ChangesText(const std::vector<FieldChange>& changes) { return boost::json::serialize(ChangesToJson(changes)); }
+
 core::Result<void> CopyChangeRows(storage::Transaction& tx, std::span<const storage::Param> rows) {
     return tx.CopyRows("change_history", kChangeColumns, rows);
 }

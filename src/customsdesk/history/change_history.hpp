@@ -79,6 +79,13 @@ inline constexpr std::size_t kChangeRowColumns = 8;
 inline constexpr std::size_t kChangeRowEntityId = 1;
 bool AppendChangeRow(std::vector<storage::Param>& rows, const core::Principal& actor, const std::string& timestamp,
                      const ChangeRecord& record);
+// The same with the changes already as stored text (ChangesText), for a caller that writes many
+// entries with the same shape of changes (an import: "source": "CSV import, line N").
+void AppendChangeRow(std::vector<storage::Param>& rows, const core::Principal& actor, const std::string& timestamp,
+                     std::string_view entity_type, std::int64_t entity_id, std::optional<std::int64_t> organisation_id,
+                     ChangeAction action, std::string changes_text);
+// `changes` as the text stored in an entry.
+std::string ChangesText(const std::vector<FieldChange>& changes);
 core::Result<void> CopyChangeRows(storage::Transaction& tx, std::span<const storage::Param> rows);
 
 struct ChangePage {

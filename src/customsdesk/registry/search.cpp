@@ -42,19 +42,33 @@ constexpr std::size_t kFtsPrefixChars = 3;
 // The word tier stops after kWordTierScan rows of its query, read in pages of kWordTierCandidates.
 static_assert(kWordTierScan % kWordTierCandidates == 0);
 
-std::string Terms(const SearchDoc& d) {
+// The distinct words of the name, the text and the keys, in that order, separated by spaces.
+// `name_words` = Words(d.name) (the caller has them for the name key). A key equal to the text
+// (a contact's e-mail is both) adds no new word and is not split again.
+std::string Terms(const SearchDoc& d, const std::vector<std::string>& name_words) {
     std::string out;
-    std::set<std::string> seen;
-    auto add = [&](std::string_view text) {
-        for (auto& w : Words(text)) {
-            if (!seen.insert(w).second) continue;
-            if (!out.empty()) out += ' ';
-            out += w;
-        }
+    std::vector<std::string> seen;  // a handful of words: a linear search beats a set
+    auto add_word = [&](std::string&& w) {
+        if (std::find(seen.begin(), seen.end(), w) != seen.end()) return;
+        if (!out.empty()) out += ' ';
+        out += w;
+        seen.push_back(std::move(w));
     };
-    add(d.name);
-    add(d.text);
-    for (const auto& k : d.keys) add(k);
+    for (const auto& w : name_words) add_word(std::string(w));
+    for (auto& w : Words(d.text)) add_word(std::move(w));
+    for (const auto& k : d.keys) {
+        if (k == d.text) continue;
+        for (auto& w : Words(k)) add_word(std::move(w));
+    }
+    return out;
+}
+
+std::string JoinWords(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) {
+        if (!out.empty()) out += ' ';
+        out += w;
+    }
     return out;
 }
 
@@ -216,8 +230,9 @@ std::size_t AppendEntryRows(const SearchDoc& d, std::vector<storage::Param>& ent
         keys.insert(keys.end(), {std::move(k), id});
         ++added;
     }
+    const auto name_words = Words(d.name, kMaxWords);
     entries.insert(entries.end(), {id, std::string(EntityKindName(d.kind)), d.entity_id, d.organisation_id, d.title,
-                                   d.subtitle, NameKey(d.name), Terms(d), std::move(key_list)});
+                                   d.subtitle, JoinWords(name_words), Terms(d, name_words), std::move(key_list)});
     return added;
 }
 

@@ -58,6 +58,11 @@ std::string Fold(std::string_view text) {
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
+        if (const auto c = static_cast<unsigned char>(text[i]); c < 0x80) {  // ASCII: no decoding
+            out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            ++i;
+            continue;
+        }
         int cp = Decode(text, i);
         if (cp < 0) continue;
         if (cp < 0x80) {
