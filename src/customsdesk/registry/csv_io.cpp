@@ -232,6 +232,11 @@ struct OrgValueHash {
 // A value that must be unique per organisation: against the database and within the file.
 class PerOrganisationKeys {
 public:
+    // Room for `existing` values of the database and `in_file` of the file (no rehashing midway).
+    void Reserve(std::size_t existing, std::size_t in_file) {
+        existing_.reserve(existing);
+        in_file_.reserve(in_file);
+    }
     void AddExisting(std::int64_t org, std::string value) { existing_.emplace(org, std::move(value)); }
     // Records `value` for `org` at `line`; false with an error on `column` when it is already taken.
     // `what` names the value in messages ("code", "e-mail"), `record` the kind ("an establishment").
@@ -807,6 +812,7 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                                       "organisation_id");
                 auto r = tx.Query(q.sql(), q.params());
                 if (!r) return Fail(std::move(r.error()));
+                taken.Reserve(r->rows.size(), static_cast<std::size_t>(std::max<std::int64_t>(src.total_estimate, 0)));
                 for (auto& row : r->rows) taken.AddExisting(row.GetInt(0), row.GetText(1));
             } else {
                 accounts::ScopedSql q(scope,
@@ -815,12 +821,14 @@ Result<ImportReport> Importer::Run(const core::Principal& actor, ImportKind kind
                                       "organisation_id");
                 auto r = tx.Query(q.sql(), q.params());
                 if (!r) return Fail(std::move(r.error()));
+                taken.Reserve(r->rows.size(), static_cast<std::size_t>(std::max<std::int64_t>(src.total_estimate, 0)));
                 for (auto& row : r->rows) taken.AddExisting(row.GetInt(0), row.GetText(1));
                 accounts::ScopedSql q2(scope,
                                        "SELECT organisation_id, code, id FROM establishments WHERE deleted_at IS NULL",
                                        "organisation_id");
                 auto r2 = tx.Query(q2.sql(), q2.params());
                 if (!r2) return Fail(std::move(r2.error()));
+                establishment_by_code.reserve(r2->rows.size());
                 for (const auto& row : r2->rows) {
                     establishment_by_code.emplace(OrgValue(row.GetInt(0), row.GetText(1)), row.GetInt(2));
                 }
