@@ -373,6 +373,18 @@ class SqliteDatabase final : public Database {
     std::atomic<std::uint64_t> rolled_back_{0};
 };
 
+// Resets a cached statement and clears its bindings when the scope ends (also on an error).
+struct StatementReset {
+    sqlite3_stmt* stmt;
+    explicit StatementReset(sqlite3_stmt* s) : stmt(s) {}
+    StatementReset(const StatementReset&) = delete;
+    StatementReset& operator=(const StatementReset&) = delete;
+    ~StatementReset() {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    }
+};
+
 // Binds one parameter. SQLITE_STATIC is safe: bindings are cleared before `param` can go away.
 int Bind(sqlite3_stmt* stmt, int index, const Param& param) {
     return std::visit(
@@ -402,13 +414,7 @@ Result<QueryResult> SqliteTransaction::Query(std::string_view sql, std::span<con
         return core::Fail(std::move(prepared.error()));
     }
     sqlite3_stmt* stmt = *prepared;
-    struct ResetOnExit {
-        sqlite3_stmt* stmt;
-        ~ResetOnExit() {
-            sqlite3_reset(stmt);
-            sqlite3_clear_bindings(stmt);
-        }
-    } reset_on_exit{stmt};
+    const StatementReset reset_on_exit{stmt};
 
     const int expected = sqlite3_bind_parameter_count(stmt);
     if (static_cast<std::size_t>(expected) != params.size()) {
@@ -500,13 +506,7 @@ Result<void> SqliteTransaction::CopyRows(std::string_view table, std::span<const
         auto prepared = conn.Prepare(n > 1 ? many : one);
         if (!prepared) return fail(std::move(prepared.error()));
         sqlite3_stmt* stmt = *prepared;
-        struct ResetOnExit {
-            sqlite3_stmt* stmt;
-            ~ResetOnExit() {
-                sqlite3_reset(stmt);
-                sqlite3_clear_bindings(stmt);
-            }
-        } reset_on_exit{stmt};
+        const StatementReset reset_on_exit{stmt};
         const std::size_t first = row * width;
         for (std::size_t i = 0; i < n * width; ++i) {
             if (const int rc = Bind(stmt, static_cast<int>(i) + 1, params[first + i]); rc != SQLITE_OK) {
