@@ -339,7 +339,7 @@ TEST(RegistryApi, BigImportIsSearchableAndStaysConsistent) {
 // "vir"* passes; "zorba": an entry whose words the word index splits differently (U+060C, an Arabic
 // comma, is kept inside a folded word but separates FTS5 tokens) is still found (SQLite only: a
 // PostgreSQL server in the C locale treats the comma as a letter). The server maps its readers
-// (--db-mmap, the default) or not: the same results.
+// (--db-mmap, the default) or not: the same results. Entries sharing an identifier come by name.
 TEST(RegistryApi, LongWordsFindExactlyTheirEntries) {
     for (const char* mmap : {"2048", "0"}) {
         SCOPED_TRACE(std::string("--db-mmap ") + mmap);
@@ -385,6 +385,25 @@ TEST(RegistryApi, LongWordsFindExactlyTheirEntries) {
             EXPECT_EQ(zorba.back(), "Zorro Ab\u060Czorbakka");
         }
         EXPECT_EQ(std::count(zorba.begin(), zorba.end(), "Zorro Zorbanen"), 5);
+
+        // An identifier shared by entries (one e-mail in two organisations): by name, then id.
+        const auto other = admin.Get("/api/v1/organisations/2");
+        ASSERT_EQ(other.status, 200u);
+        const std::string key2(other.Json().at("business_id").as_string());
+        auto shared = Import(admin, "contacts", "all_or_nothing",
+                             "organisation_key,first_name,last_name,email\n" + key + ",Zeta,Jaettu,jaettu@w.example\n" +
+                                 key2 + ",Alfa,Jaettu,jaettu@w.example\n");
+        ASSERT_EQ(shared.at("status"), "succeeded") << boost::json::serialize(shared);
+        for (const char* limit : {"1", "2", "10"}) {
+            auto r = admin.Get(std::string("/api/v1/search?limit=") + limit + "&q=jaettu%40w.example");
+            const auto& items = r.Json().at("items").as_array();
+            ASSERT_EQ(items.size(), std::string(limit) == "1" ? 1u : 2u) << limit;
+            EXPECT_EQ(items[0].at("title"), "Alfa Jaettu") << limit;
+            EXPECT_EQ(items[0].at("match"), "identifier") << limit;
+            if (items.size() > 1) {
+                EXPECT_EQ(items[1].at("title"), "Zeta Jaettu") << limit;
+            }
+        }
     }
 }
 

@@ -39,6 +39,10 @@ constexpr std::string_view kHitColumns =
 constexpr std::string_view kPrefixEnd = "\xf4\x8f\xbf\xbf";
 // The longest prefix with an FTS5 prefix index (V021: prefix = '2 3').
 constexpr std::size_t kFtsPrefixChars = 3;
+// A wide word-tier scan (search tier 3) goes on while the rows it still has to read at its pass rate
+// stay within this; beyond, the word itself is asked (its FTS5 prefix merge costs about as much as
+// reading 1,000 rows for a word with thousands of entries, and far less for a rare word).
+constexpr std::int64_t kWideRowBudget = 1000;
 // The word tier stops after kWordTierScan rows of its query, read in pages of kWordTierCandidates.
 static_assert(kWordTierScan % kWordTierCandidates == 0);
 
@@ -324,16 +328,29 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
 
     return storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::vector<SearchHit>> {
         // (1) exact identifier
+        // A key has a few entries at most: they are read unordered (ORDER BY ... LIMIT made SQLite
+        // build a temporary B-tree for every search) and sorted here by name key and id, the order
+        // of ORDER BY e.name_key, e.id (binary; "C" collation on PostgreSQL). Only a key with more
+        // than a page of entries is read ordered by the database.
         if (!key.empty() && key.size() <= 80) {
-            accounts::ScopedSql q(scope,
-                                  std::string(kHitColumns) +
-                                      " FROM search_keys k JOIN search_entries e ON e.id = k.entry_id WHERE TRUE",
-                                  "e.organisation_id");
-            q.And("k.key = ", key);
-            add_kind(q);
-            q.Raw(" ORDER BY e.name_key, e.id LIMIT " + q.Bind(static_cast<std::int64_t>(limit)));
-            auto rows = tx.Query(q.sql(), q.params());
+            auto read = [&](bool ordered) {
+                accounts::ScopedSql q(scope,
+                                      std::string(kHitColumns) +
+                                          " FROM search_keys k JOIN search_entries e ON e.id = k.entry_id WHERE TRUE",
+                                      "e.organisation_id");
+                q.And("k.key = ", key);
+                add_kind(q);
+                q.Raw(std::string(ordered ? " ORDER BY e.name_key, e.id" : "") + " LIMIT " +
+                      q.Bind(static_cast<std::int64_t>(ordered ? limit : limit + 1)));
+                return tx.Query(q.sql(), q.params());
+            };
+            auto rows = read(false);
+            if (rows && rows->rows.size() > limit) rows = read(true);
             if (!rows) return Fail(std::move(rows.error()));
+            std::sort(rows->rows.begin(), rows->rows.end(), [](const storage::Row& a, const storage::Row& b) {
+                if (const int c = a.GetText(6).compare(b.GetText(6)); c != 0) return c < 0;
+                return a.GetInt(0) < b.GetInt(0);
+            });
             take(*rows, MatchKind::kIdentifier);
         }
         // (2) name prefix
@@ -378,10 +395,10 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
             // terms kallio, kallio4000657, ...: 3-5 ms). Such words (a-z only) are given to the word
             // index as their first three letters, whose prefix index is read lazily in id order, and
             // checked here against each row's folded terms: the rows that pass are exactly the rows
-            // of `match`, in the same order (wide_match's rows are a superset). When too few rows
-            // pass (under half of a page), or a row's terms are not plain ASCII (FTS5's tokenizer
-            // could split them differently), the remaining rows come from `match` itself (rowid
-            // greater than the last row decided). Words with digits keep `match`: a number prefix
+            // of `match`, in the same order (wide_match's rows are a superset). When the rows still
+            // to read at the pass rate so far exceed kWideRowBudget, or a row's terms are not plain
+            // ASCII (FTS5's tokenizer could split them differently), the remaining rows come from
+            // `match` itself (rowid greater than the last row decided). Words with digits keep `match`: a number prefix
             // has few terms and documents, while its three-digit prefix has very many.
             std::vector<std::string> long_words;
             std::string wide_match;
@@ -396,6 +413,8 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                 }
             }
             bool wide = !long_words.empty();
+            std::int64_t page = kWordTierCandidates;  // rows asked for; wide pages are sized by their pass rate
+            std::int64_t wide_read = 0, wide_passed = 0;
             const bool paged = filter || wide;
             const bool with_terms = paged || own_entries;
             // The candidates' folded names: the rank needs no more (the title's words are the name
@@ -447,7 +466,7 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                     q.And(sqlite && !own_entries ? "search_fts.rowid > " : "e.id > ", after);
                     q.Raw(sqlite && !own_entries ? " ORDER BY search_fts.rowid" : " ORDER BY e.id");
                 }
-                q.Raw(" LIMIT " + q.Bind(static_cast<std::int64_t>(kWordTierCandidates)));
+                q.Raw(" LIMIT " + q.Bind(wide ? page : static_cast<std::int64_t>(kWordTierCandidates)));
                 auto rows = tx.Query(q.sql(), q.params());
                 if (!rows) return Fail(std::move(rows.error()));
                 if (!paged) {
@@ -455,8 +474,7 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                     break;
                 }
                 const bool page_wide = wide;
-                std::size_t passed = 0;  // rows of `match` in a wide page
-                done = rows->rows.size() < static_cast<std::size_t>(kWordTierCandidates);
+                done = static_cast<std::int64_t>(rows->rows.size()) < (wide ? page : kWordTierCandidates);
                 for (auto& r : rows->rows) {
                     const std::string& terms = r.GetText(2);
                     if (page_wide) {
@@ -466,11 +484,12 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                             break;
                         }
                         after = r.GetInt(0);
+                        ++wide_read;
                         if (!std::all_of(long_words.begin(), long_words.end(),
                                          [&](const std::string& w) { return starts_word(terms, w); })) {
                             continue;
                         }
-                        ++passed;
+                        ++wide_passed;
                     } else {
                         after = r.GetInt(0);
                     }
@@ -486,7 +505,22 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                         break;
                     }
                 }
-                if (!done && page_wide && wide && 2 * passed < rows->rows.size()) wide = false;
+                if (!done && page_wide && wide) {
+                    // Rows of `match` still wanted, and the wide rows that would take at this pass rate.
+                    const auto have = static_cast<std::int64_t>(candidates.size());
+                    std::int64_t wanted = kWordTierCandidates - have;
+                    if (filter) {  // the one-letter words pass `have` of `scanned` rows of `match`
+                        wanted = have == 0 ? kWordTierScan - scanned
+                                           : std::min(kWordTierScan - scanned, wanted * scanned / have + 1);
+                    }
+                    const std::int64_t expected = wide_passed == 0 ? kWideRowBudget + 1
+                                                                   : (wanted * wide_read + wide_passed - 1) / wide_passed;
+                    if (expected > kWideRowBudget) {
+                        wide = false;
+                    } else {
+                        page = std::clamp<std::int64_t>(expected + expected / 4 + 8, 16, kWideRowBudget);
+                    }
+                }
             }
             struct Ranked {
                 int score;
