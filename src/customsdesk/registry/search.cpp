@@ -444,12 +444,12 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
             };
             struct Candidate {
                 std::int64_t id;
-                std::string name_key;
+                const std::string* name_key;  // in `pages`
             };
+            std::vector<storage::QueryResult> pages;  // the rows read, kept for the candidates' name keys
             std::vector<Candidate> candidates;
-            auto add_candidate = [&](const storage::Row& r) {
-                candidates.push_back({r.GetInt(0), r.GetText(1)});
-            };
+            candidates.reserve(static_cast<std::size_t>(kWordTierCandidates));
+            auto add_candidate = [&](const storage::Row& r) { candidates.push_back({r.GetInt(0), &r.GetText(1)}); };
             std::int64_t after = 0;
             std::int64_t scanned = 0;  // rows of `match` read (the one-letter words' bound)
             for (bool done = false; !done;) {
@@ -471,6 +471,7 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                 if (!rows) return Fail(std::move(rows.error()));
                 if (!paged) {
                     for (auto& r : rows->rows) add_candidate(r);
+                    pages.push_back(std::move(*rows));  // moving keeps the rows where they are
                     break;
                 }
                 const bool page_wide = wide;
@@ -521,6 +522,7 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                         page = std::clamp<std::int64_t>(expected + expected / 4 + 8, 16, kWideRowBudget);
                     }
                 }
+                pages.push_back(std::move(*rows));
             }
             struct Ranked {
                 int score;
@@ -534,10 +536,11 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
                 for (const auto& w : words) {
                     bool prefix = false;
                     bool equal = false;
-                    for (std::size_t i = 0; i <= c.name_key.size() && !equal;) {
-                        std::size_t sp = c.name_key.find(' ', i);
-                        if (sp == std::string::npos) sp = c.name_key.size();
-                        const std::string_view t(c.name_key.data() + i, sp - i);
+                    const std::string& name_key = *c.name_key;
+                    for (std::size_t i = 0; i <= name_key.size() && !equal;) {
+                        std::size_t sp = name_key.find(' ', i);
+                        if (sp == std::string::npos) sp = name_key.size();
+                        const std::string_view t(name_key.data() + i, sp - i);
                         if (!t.empty() && t.starts_with(w)) {
                             prefix = true;
                             equal = t.size() == w.size();
@@ -552,7 +555,7 @@ Result<std::vector<SearchHit>> SearchService::Search(const core::Principal& acto
             std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(wanted), ranked.end(),
                               [](const Ranked& a, const Ranked& b) {
                                   if (a.score != b.score) return a.score > b.score;
-                                  if (a.c->name_key != b.c->name_key) return a.c->name_key < b.c->name_key;
+                                  if (const int k = a.c->name_key->compare(*b.c->name_key); k != 0) return k < 0;
                                   return a.c->id < b.c->id;
                               });
             // The hits' rows, one primary-key lookup each (an IN list would build a temporary index).
