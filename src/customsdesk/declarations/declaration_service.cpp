@@ -39,10 +39,10 @@ constexpr std::string_view kInsertHead =
     "lodged_by, payload, taxes, lane, selectivity, created_at, accepted_at, updated_at)";
 constexpr std::size_t kInsertColumns = 16;
 constexpr std::string_view kInsertTail = "ON CONFLICT (declarant_eori, lrn) DO NOTHING RETURNING id";
-constexpr std::string_view kTransitionHead =
-    "INSERT INTO declaration_transitions (declaration_id, from_state, to_state, action, actor_id, actor_name, at, "
-    "reason)";
-constexpr std::size_t kTransitionColumns = 8;
+// Written with Transaction::CopyRows (see SelectivityService::RecordMany).
+constexpr std::string_view kTransitionColumnNames[] = {"declaration_id", "from_state", "to_state",   "action",
+                                                       "actor_id",       "actor_name", "at",         "reason"};
+constexpr std::size_t kTransitionColumns = std::size(kTransitionColumnNames);
 constexpr std::string_view kByLrn = "SELECT id FROM declarations WHERE declarant_eori = $1 AND lrn = $2";
 
 bool CanLodge(const core::Principal& p) {
@@ -419,7 +419,7 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
     if (!lanes.empty() && lane_hooks_.record) {
         if (auto r = lane_hooks_.record(tx, lanes); !r) return r;
     }
-    if (auto r = storage::BulkInsert(tx, kTransitionHead, kTransitionColumns, transitions); !r)
+    if (auto r = tx.CopyRows("declaration_transitions", kTransitionColumnNames, transitions); !r)
         return Fail(std::move(r.error()));
     return {};
 }
@@ -585,8 +585,14 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
     for (std::size_t t = 0; t < workers; ++t) threads.emplace_back(work);
     if (workers == 0) work();
 
-    auto persist = [&](const std::vector<Prepared*>& items) {
-        return storage::InWriteTx(db_, [&](storage::Transaction& tx) { return PersistMany(tx, items); });
+    // kBulkWrite: every row refers to rows that exist for good - organisations and users are never
+    // deleted (only marked), the declaration and decision rows are written in this transaction -
+    // so SQLite does not look each reference up again, and writes many rows per statement.
+    auto persist = [&](const std::vector<Prepared*>& items) -> Result<void> {
+        auto tx = db_.Begin(storage::TxMode::kBulkWrite);
+        if (!tx) return Fail(std::move(tx.error()));
+        if (auto r = PersistMany(**tx, items); !r) return r;
+        return (*tx)->Commit();
     };
     using Clock = std::chrono::steady_clock;
     const auto began = Clock::now();

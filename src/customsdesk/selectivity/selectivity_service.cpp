@@ -53,11 +53,13 @@ constexpr std::string_view kInsertSettings =
 constexpr std::string_view kUpdateSettings =
     "UPDATE selectivity_settings SET red_ppm = $1, yellow_ppm = $2, sample_key = $3, version = version + 1, "
     "updated_by = $4, updated_at = $5 WHERE id = 1";
-constexpr std::string_view kInsertDecisionHead =
-    "INSERT INTO selectivity_decisions (id, declaration_id, declaration_ref, organisation_id, lane, rule_lane, "
-    "sampled, explanation, decided_at)";
-constexpr std::string_view kInsertHitHead =
-    "INSERT INTO selectivity_hits (decision_id, profile_key, profile_version, rule_number, lane, decisive)";
+// Written with Transaction::CopyRows (COPY on PostgreSQL; on SQLite many rows per statement when the
+// transaction leaves foreign keys to its caller, as bulk lodging does).
+constexpr std::string_view kDecisionColumns[] = {"id",        "declaration_id", "declaration_ref",
+                                                 "organisation_id", "lane",    "rule_lane",
+                                                 "sampled",   "explanation",    "decided_at"};
+constexpr std::string_view kHitColumns[] = {"decision_id", "profile_key", "profile_version",
+                                            "rule_number", "lane",        "decisive"};
 constexpr std::string_view kCountHits =
     "INSERT INTO selectivity_profile_stats (profile_key, profile_version, hits, decisive_hits) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (profile_key, profile_version) DO UPDATE SET hits = selectivity_profile_stats.hits + $3, "
@@ -325,8 +327,8 @@ Result<void> SelectivityService::RecordMany(storage::Transaction& tx, std::span<
             if (at_text < it->second.second) it->second.second = at_text;
         }
     }
-    if (auto r = storage::BulkInsert(tx, kInsertDecisionHead, 9, decisions); !r) return Fail(std::move(r.error()));
-    if (auto r = storage::BulkInsert(tx, kInsertHitHead, 6, hits); !r) return Fail(std::move(r.error()));
+    if (auto r = tx.CopyRows("selectivity_decisions", kDecisionColumns, decisions); !r) return Fail(std::move(r.error()));
+    if (auto r = tx.CopyRows("selectivity_hits", kHitColumns, hits); !r) return Fail(std::move(r.error()));
     for (const auto& [profile, counts] : per_profile) {
         auto r = tx.Execute(kCountHits, {profile.first, profile.second, counts.first, counts.second});
         if (!r) return Fail(std::move(r.error()));
