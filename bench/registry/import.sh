@@ -49,22 +49,22 @@ walls=""
 cpus=""
 bwalls=""
 bcpus=""
+one_run() {  # LABEL BINARY -> prints "WALL_SUM CPU_SUM" of one timed run on a fresh copy of the base
+  echo "== SQLite run $i, $1" >&2
+  rm -f "$WORK"/db.sqlite*
+  cp "$WORK/base.sqlite" "$WORK/db.sqlite"
+  r=$(timed "$2" "sqlite:$WORK/db.sqlite")
+  echo "   sum ${r% *} s wall, ${r#* } s CPU" >&2
+  echo "$r"
+}
 i=1
 while [ "$i" -le "$RUNS" ]; do
   if [ -n "${BASELINE:-}" ]; then
-    echo "== SQLite run $i, BASELINE $BASELINE" >&2
-    rm -f "$WORK"/db.sqlite*
-    cp "$WORK/base.sqlite" "$WORK/db.sqlite"
-    set -- $(timed "$BASELINE" "sqlite:$WORK/db.sqlite")
-    echo "   sum $1 s wall, $2 s CPU" >&2
+    set -- $(one_run "BASELINE $BASELINE" "$BASELINE")
     bwalls="$bwalls $1"
     bcpus="$bcpus $2"
   fi
-  echo "== SQLite run $i, $BIN" >&2
-  rm -f "$WORK"/db.sqlite*
-  cp "$WORK/base.sqlite" "$WORK/db.sqlite"
-  set -- $(timed "$BIN" "sqlite:$WORK/db.sqlite")
-  echo "   sum $1 s wall, $2 s CPU" >&2
+  set -- $(one_run "$BIN" "$BIN")
   walls="$walls $1"
   cpus="$cpus $2"
   i=$((i + 1))
