@@ -38,7 +38,7 @@ constexpr std::string_view kInsertHead =
     "INSERT INTO declarations (id, mrn, declarant_eori, lrn, declarant_org_id, represented_org_id, type, state, "
     "lodged_by, payload, taxes, lane, selectivity, created_at, accepted_at, updated_at)";
 constexpr std::size_t kInsertColumns = 16;
-constexpr std::string_view kInsertTail = "ON CONFLICT (declarant_eori, lrn) DO NOTHING RETURNING id";
+constexpr std::string_view kOnLrnConflict = "ON CONFLICT (declarant_eori, lrn) DO NOTHING";
 // Written with Transaction::CopyRows (see SelectivityService::RecordMany).
 constexpr std::string_view kTransitionColumnNames[] = {"declaration_id", "from_state", "to_state",   "action",
                                                        "actor_id",       "actor_name", "at",         "reason"};
@@ -364,10 +364,9 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
                                  OptText(s.lane), OptText(s.selectivity_json), now,
                                  p.draft ? Param(std::monostate{}) : Param(now), now});
     }
-    auto inserted = storage::BulkInsert(tx, kInsertHead, kInsertColumns, rows, kInsertTail);
+    auto inserted = storage::InsertRows(tx, kInsertHead, kInsertColumns, rows, kOnLrnConflict);
     if (!inserted) return Fail(std::move(inserted.error()));
-    std::unordered_set<std::int64_t> created;
-    for (const auto& r : *inserted) created.insert(r.GetInt(0));
+    const std::unordered_set<std::int64_t> created(inserted->begin(), inserted->end());
 
     std::vector<Param> transitions;
     transitions.reserve(items.size() * 3 * kTransitionColumns);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <bit>
 #include <span>
+#include <unordered_map>
+#include <variant>
 
 namespace customsdesk::storage {
 
@@ -54,20 +56,34 @@ std::string Statement(std::string_view head, std::size_t columns, std::size_t ro
 
 }  // namespace
 
-core::Result<std::vector<Row>> BulkInsert(Transaction& tx, std::string_view head, std::size_t columns,
-                                          const std::vector<Param>& params, std::string_view tail,
-                                          std::size_t rows_per_statement) {
-    if (columns == 0 || params.size() % columns != 0) return core::Fail(core::Error::Internal("BulkInsert: bad shape"));
-    std::vector<Row> returned;
+core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_view head, std::size_t columns,
+                                                   const std::vector<Param>& params, std::string_view on_conflict,
+                                                   std::size_t rows_per_statement) {
+    if (columns == 0 || params.size() % columns != 0) return core::Fail(core::Error::Internal("InsertRows: bad shape"));
+    std::vector<std::int64_t> inserted;
     const std::size_t total_rows = params.size() / columns;
-    // SQLite: one prepared single-row statement stepped per row. A multi-row INSERT into a table
-    // with a unique index or a foreign key keeps a statement journal (it could half-fail), whose
-    // allocations and page copies cost more than the per-statement overhead saved (the same
-    // finding as Transaction::CopyRows). PostgreSQL: multi-row, to save round trips.
-    const std::size_t batch = tx.dialect() == Dialect::kSqlite
-                                  ? 1
-                                  : std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / columns));
-    if (total_rows == 0) return returned;
+    if (total_rows == 0) return inserted;
+    inserted.reserve(total_rows);
+    if (tx.dialect() == Dialect::kSqlite) {
+        // One prepared single-row statement stepped per row: a multi-row INSERT into a table with a
+        // unique index or a foreign key keeps a statement journal (it could half-fail), whose
+        // allocations and page copies cost more than the per-statement overhead saved (the same
+        // finding as Transaction::CopyRows).
+        const std::string one = Statement(head, columns, 1, on_conflict);
+        for (std::size_t row = 0; row < total_rows; ++row) {
+            std::span<const Param> slice(params.data() + row * columns, columns);
+            auto r = tx.Execute(one, slice);
+            if (!r) return core::Fail(std::move(r.error()));
+            if (*r == 0) continue;  // skipped by on_conflict
+            const auto* id = std::get_if<std::int64_t>(&slice[0]);
+            if (id == nullptr) return core::Fail(core::Error::Internal("InsertRows: the first column is not an id"));
+            inserted.push_back(*id);
+        }
+        return inserted;
+    }
+    std::string tail(on_conflict);
+    tail += tail.empty() ? "RETURNING id" : " RETURNING id";
+    const std::size_t batch = std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / columns));
     const std::string full = total_rows >= batch ? Statement(head, columns, batch, tail) : std::string();
     std::size_t row = 0;
     while (row < total_rows) {
@@ -79,10 +95,15 @@ core::Result<std::vector<Row>> BulkInsert(Transaction& tx, std::string_view head
         std::span<const Param> slice(params.data() + row * columns, n * columns);
         auto r = tx.Query(n == batch ? full : partial, slice);
         if (!r) return core::Fail(std::move(r.error()));
-        for (auto& x : r->rows) returned.push_back(std::move(x));
+        for (const auto& x : r->rows) inserted.push_back(x.GetInt(0));
         row += n;
     }
-    return returned;
+    // RETURNING gives the rows in no promised order: in the order of the rows, as on SQLite.
+    std::unordered_map<std::int64_t, std::size_t> position;
+    for (std::size_t r = 0; r < total_rows; ++r)
+        if (const auto* id = std::get_if<std::int64_t>(&params[r * columns])) position.emplace(*id, r);
+    std::sort(inserted.begin(), inserted.end(), [&](std::int64_t a, std::int64_t b) { return position[a] < position[b]; });
+    return inserted;
 }
 
 }  // namespace customsdesk::storage

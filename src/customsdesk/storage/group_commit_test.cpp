@@ -90,7 +90,7 @@ TEST(GroupCommit, OneFailingItemDoesNotFailTheOthers) {
 }
 
 // Batched items of one batch function are written by one call (here one multi-row INSERT via
-// BulkInsert, ids from AllocateIds); a bad one fails alone, the rest of its batch commits.
+// InsertRows, ids from AllocateIds); a bad one fails alone, the rest of its batch commits.
 TEST(GroupCommit, BatchedItemsShareOneCallAndFailAlone) {
     auto db = test_support::OpenTestDatabase();
     GroupCommitter committer(*db, GroupCommitOptions{512, 100000, std::chrono::milliseconds(50)});
@@ -110,10 +110,10 @@ TEST(GroupCommit, BatchedItemsShareOneCallAndFailAlone) {
             p->id = (*ids)[k];
             rows.insert(rows.end(), {p->id, p->name, std::string(kNow), std::string(kNow)});
         }
-        auto r = BulkInsert(tx, "INSERT INTO organisations (id, name, created_at, updated_at)", 4, rows, "RETURNING id",
+        auto r = InsertRows(tx, "INSERT INTO organisations (id, name, created_at, updated_at)", 4, rows, {},
                             /*rows_per_statement=*/4);
         if (!r) return core::Fail(std::move(r.error()));
-        if (r->size() != payloads.size()) return core::Fail(core::Error::Internal("RETURNING lost rows"));
+        if (r->size() != payloads.size()) return core::Fail(core::Error::Internal("InsertRows lost rows"));
         return {};
     };
     constexpr int kItems = 21;

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "customsdesk/storage/bulk.hpp"
 #include "customsdesk/storage/database.hpp"
 #include "support/test_database.hpp"
 
@@ -243,6 +244,40 @@ TEST(Storage, CopyRowsUniqueViolationInsideAManyRowStatementLeavesNothing) {
     ASSERT_TRUE(read);
     EXPECT_EQ((*(*read)->QueryOne("SELECT count(*) FROM users WHERE username LIKE 'many%'"))->GetInt(0), 0);
     EXPECT_EQ(CountOrganisations(*db), 0);
+}
+
+TEST(Storage, InsertRowsSkipsConflictsAndNamesTheIdsItInserted) {
+    auto db = OpenTestDatabase();
+    auto tx = db->Begin(TxMode::kWrite);
+    ASSERT_TRUE(tx);
+    InsertOrganisation(**tx, "taken", "1234567-1");
+    // 300 rows: more than one PostgreSQL statement (200 rows) and a partial one; every third row's
+    // Business ID is taken (the one above, or an earlier row of the same call).
+    auto ids = AllocateIds(**tx, "organisations", 300);
+    ASSERT_TRUE(ids) << ids.error().message;
+    std::vector<Param> rows;
+    std::vector<std::int64_t> expected;
+    for (std::size_t i = 0; i < 300; ++i) {
+        const bool repeat = i % 3 == 2;
+        const std::string business_id = repeat ? (i == 2 ? "1234567-1" : "B" + std::to_string(i - 1)) : "B" + std::to_string(i);
+        rows.insert(rows.end(), {(*ids)[i], "org " + std::to_string(i), business_id, std::string(kNow), std::string(kNow)});
+        if (!repeat) expected.push_back((*ids)[i]);
+    }
+    auto inserted = InsertRows(**tx, "INSERT INTO organisations (id, name, business_id, created_at, updated_at)", 5,
+                               rows, "ON CONFLICT DO NOTHING");
+    ASSERT_TRUE(inserted) << inserted.error().message;
+    EXPECT_EQ(*inserted, expected);
+    ASSERT_TRUE((*tx)->Commit());
+    EXPECT_EQ(CountOrganisations(*db), 201);
+    // Without a conflict clause a repeated key is an error, as for INSERT.
+    auto again = db->Begin(TxMode::kWrite);
+    ASSERT_TRUE(again);
+    auto more = AllocateIds(**again, "organisations", 1);
+    ASSERT_TRUE(more);
+    auto dup = InsertRows(**again, "INSERT INTO organisations (id, name, business_id, created_at, updated_at)", 5,
+                          {(*more)[0], std::string("dup"), std::string("B0"), std::string(kNow), std::string(kNow)});
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
 }
 
 TEST(Storage, BulkWriteLoadsRowsAndForeignKeysAreCheckedAgainAfterIt) {

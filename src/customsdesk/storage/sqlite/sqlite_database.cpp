@@ -133,8 +133,9 @@ class Connection {
         return it->second;
     }
 
-    // A cached prepared statement for already rewritten SQL.
-    Result<sqlite3_stmt*> Prepare(const std::string& sql) {
+    // A cached prepared statement, looked up by the caller's text ($N parameters are rewritten to
+    // ?N once, when the statement is prepared).
+    Result<sqlite3_stmt*> Prepare(std::string_view sql) {
         if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
         if (cache_.size() >= kStatementCacheLimit) {
             for (auto& [text, stmt] : cache_) sqlite3_finalize(stmt);
@@ -142,7 +143,8 @@ class Connection {
         }
         sqlite3_stmt* stmt = nullptr;
         Arm();
-        const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+        const std::string text = RewriteNumberedParams(sql);
+        const int rc = sqlite3_prepare_v3(db_, text.data(), static_cast<int>(text.size()), SQLITE_PREPARE_PERSISTENT,
                                           &stmt, nullptr);
         if (rc != SQLITE_OK) {
             sqlite3_finalize(stmt);
@@ -259,7 +261,11 @@ class Connection {
     const Role role_;
     const std::chrono::milliseconds statement_timeout_;
     Clock::time_point deadline_ = Clock::time_point::max();
-    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
     bool foreign_keys_ = true;                                  // PRAGMA foreign_keys, set at Open
     std::map<std::string, bool, std::less<>> has_foreign_keys_;  // table -> declares a foreign key
 };
@@ -408,7 +414,7 @@ int Bind(sqlite3_stmt* stmt, int index, const Param& param) {
 Result<QueryResult> SqliteTransaction::Query(std::string_view sql, std::span<const Param> params) {
     if (auto ok = CheckUsable(); !ok) return core::Fail(std::move(ok.error()));
     Connection& conn = *lease_;
-    auto prepared = conn.Prepare(RewriteNumberedParams(sql));
+    auto prepared = conn.Prepare(sql);
     if (!prepared) {
         aborted_ = true;
         return core::Fail(std::move(prepared.error()));
