@@ -81,18 +81,59 @@ std::multiset<std::string> RunCase(const std::string& name, const std::string& b
 
 class DeclarationCases : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(DeclarationCases, Validates) {
-    const std::string text = ReadFile(kDir / GetParam());
+// A case file: its declaration and the outcome expected.
+std::pair<std::string, std::multiset<std::string>> ReadCase(const std::string& name) {
+    const std::string text = ReadFile(kDir / name);
     const auto sep = text.find("\n----\n");
-    ASSERT_NE(sep, std::string::npos) << "no ---- separator";
-    const std::string body = text.substr(0, sep);
+    EXPECT_NE(sep, std::string::npos) << name << ": no ---- separator";
+    if (sep == std::string::npos) return {};
     std::multiset<std::string> expected;
     std::istringstream lines(text.substr(sep + 6));
     for (std::string line; std::getline(lines, line);) {
         if (line.empty() || line == "valid") continue;
         expected.insert(line);
     }
+    return {text.substr(0, sep), expected};
+}
+
+TEST_P(DeclarationCases, Validates) {
+    const auto [body, expected] = ReadCase(GetParam());
     EXPECT_EQ(RunCase(GetParam(), body), expected);
+}
+
+// The business rules' results are remembered by their inputs (BusinessRules::Apply): every case
+// again, in one process, after all the others, gives its outcome from the memo.
+TEST(DeclarationCasesFolder, RememberedRuleResultsGiveTheSameOutcomes) {
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& name : CaseFiles()) {
+            const auto [body, expected] = ReadCase(name);
+            EXPECT_EQ(RunCase(name, body), expected) << name << " round " << round;
+        }
+    }
+}
+
+// Two goods items with the same rule inputs: the remembered violations point at each item.
+TEST(DeclarationCasesFolder, RememberedItemViolationsPointAtTheirItem) {
+    const auto [body, expected] = ReadCase("h1-rule-import-procedure.json");
+    auto obj = core::ParseJsonObject(body);
+    ASSERT_TRUE(obj);
+    auto& items = (*obj)["items"].as_array();
+    ASSERT_EQ(items.size(), 2u);
+    items[0].as_object()["procedure_code"] = items[1].as_object()["procedure_code"];
+    items[0].as_object()["commodity_code"] = items[1].as_object()["commodity_code"];
+    std::vector<Violation> v;
+    Declaration d = ReadDeclaration(*obj, v);
+    ASSERT_TRUE(v.empty());
+    const BusinessRules rules(BusinessRules::Shipped()->model(), "test");
+    ValidationContext ctx;
+    ctx.rules = &rules;
+    std::multiset<std::string> got;
+    for (int round = 0; round < 2; ++round) {
+        got.clear();
+        for (const auto& x : Validate(d, ctx)) got.insert(x.pointer + " " + x.code);
+        EXPECT_TRUE(got.contains("/items/0/procedure_code import_procedure")) << round;
+        EXPECT_TRUE(got.contains("/items/1/procedure_code import_procedure")) << round;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, DeclarationCases, ::testing::ValuesIn(CaseFiles()),

@@ -34,10 +34,11 @@ constexpr std::string_view kColumns =
 // Ids are allocated first (storage::AllocateIds) so that the MRN, which is derived from the id,
 // goes into the same INSERT: no second write of the row. A repeated LRN inserts nothing (its id
 // stays unused) and is answered with the declaration that has it.
-constexpr std::string_view kInsertHead =
-    "INSERT INTO declarations (id, mrn, declarant_eori, lrn, declarant_org_id, represented_org_id, type, state, "
-    "lodged_by, payload, taxes, lane, selectivity, created_at, accepted_at, updated_at)";
-constexpr std::size_t kInsertColumns = 16;
+constexpr std::string_view kInsertColumnNames[] = {
+    "id",       "mrn",     "declarant_eori", "lrn",         "declarant_org_id", "represented_org_id", "type",
+    "state",    "lodged_by", "payload",      "taxes",       "lane",             "selectivity",        "created_at",
+    "accepted_at", "updated_at"};
+constexpr std::size_t kInsertColumns = std::size(kInsertColumnNames);
 constexpr std::string_view kOnLrnConflict = "ON CONFLICT (declarant_eori, lrn) DO NOTHING";
 // Written with Transaction::CopyRows (see SelectivityService::RecordMany).
 constexpr std::string_view kTransitionColumnNames[] = {"declaration_id", "from_state", "to_state",   "action",
@@ -364,7 +365,7 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
                                  OptText(s.lane), OptText(s.selectivity_json), now,
                                  p.draft ? Param(std::monostate{}) : Param(now), now});
     }
-    auto inserted = storage::InsertRows(tx, kInsertHead, kInsertColumns, rows, kOnLrnConflict);
+    auto inserted = storage::InsertRows(tx, "declarations", kInsertColumnNames, rows, kOnLrnConflict);
     if (!inserted) return Fail(std::move(inserted.error()));
     const std::unordered_set<std::int64_t> created(inserted->begin(), inserted->end());
 

@@ -126,38 +126,86 @@ std::shared_ptr<const BusinessRules> BusinessRules::Shipped() {
     return shipped;
 }
 
+namespace {
+// Distinct input combinations remembered per rule set version; past this the memo starts again.
+constexpr std::size_t kMemoLimit = 20000;
+
+// Appends a field of a memo key: its length, then its text (no separator can be confused).
+void KeyPart(std::string& key, std::string_view part) {
+    key += std::to_string(part.size());
+    key += ':';
+    key += part;
+}
+}  // namespace
+
+std::shared_ptr<const std::vector<Violation>> BusinessRules::Evaluate(std::string_view decision,
+                                                                      const std::string& key,
+                                                                      const std::function<rules::Context()>& inputs) const {
+    {
+        std::shared_lock lock(memo_mu_);
+        if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    }
+    auto found = std::make_shared<std::vector<Violation>>();
+    rules::EvalContext ctx(rules::EvalLimits{}, model_->type_resolver());
+    auto r = model_->Evaluate(decision, inputs(), ctx);
+    if (r) CollectRows(*r, "", *found);
+    std::unique_lock lock(memo_mu_);
+    if (memo_.size() >= kMemoLimit) memo_.clear();
+    memo_.emplace(key, found);
+    return found;
+}
+
 void BusinessRules::Apply(const Declaration& d, std::vector<Violation>& out) const {
     using rules::Value;
     const auto* dest = reference::FindCountry(d.country_of_destination);
-    rules::Context header;
-    header.Put("declarationType", Value::Str(TypeName(d.type)));
-    header.Put("additionalType", Value::Str(d.additional_type));
-    header.Put("dispatchCountry", d.country_of_dispatch.empty() ? Value() : Value::Str(d.country_of_dispatch));
-    header.Put("destinationCountry",
-               d.country_of_destination.empty() ? Value() : Value::Str(d.country_of_destination));
-    header.Put("destinationInEu", dest == nullptr ? Value() : Value(dest->eu_member));
-    header.Put("transportMode",
-               d.transport.mode_at_border ? Value::Number(*d.transport.mode_at_border) : Value());
-    header.Put("hasRepresentative", Value(d.representative.has_value()));
-    {
-        rules::EvalContext ctx(rules::EvalLimits{}, model_->type_resolver());
-        auto r = model_->Evaluate("Declaration Violations", header, ctx);
-        if (r) CollectRows(*r, "", out);
-    }
+    const std::string_view type = TypeName(d.type);
+    auto header = [&] {
+        rules::Context c;
+        c.Put("declarationType", Value::Str(type));
+        c.Put("additionalType", Value::Str(d.additional_type));
+        c.Put("dispatchCountry", d.country_of_dispatch.empty() ? Value() : Value::Str(d.country_of_dispatch));
+        c.Put("destinationCountry", d.country_of_destination.empty() ? Value() : Value::Str(d.country_of_destination));
+        c.Put("destinationInEu", dest == nullptr ? Value() : Value(dest->eu_member));
+        c.Put("transportMode", d.transport.mode_at_border ? Value::Number(*d.transport.mode_at_border) : Value());
+        c.Put("hasRepresentative", Value(d.representative.has_value()));
+        return c;
+    };
+    // The key holds every input the contexts are built from (destinationInEu follows from the
+    // destination country).
+    std::string key = "D";
+    for (std::string_view part : {type, std::string_view(d.additional_type), std::string_view(d.country_of_dispatch),
+                                  std::string_view(d.country_of_destination)})
+        KeyPart(key, part);
+    KeyPart(key, d.transport.mode_at_border ? std::to_string(*d.transport.mode_at_border) : "-");
+    KeyPart(key, d.representative ? "r" : "");
+    for (const auto& v : *Evaluate("Declaration Violations", key, header)) out.push_back(v);
+
     for (std::size_t i = 0; i < d.items.size(); ++i) {
         const auto& it = d.items[i];
-        rules::Context in;
-        in.Put("declarationType", Value::Str(TypeName(d.type)));
-        in.Put("requestedProcedure",
-               it.procedure_code.size() >= 2 ? Value::Str(it.procedure_code.substr(0, 2)) : Value());
-        in.Put("previousProcedure",
-               it.procedure_code.size() >= 4 ? Value::Str(it.procedure_code.substr(2, 2)) : Value());
-        in.Put("additionalProcedure", it.additional_procedure.empty() ? Value() : Value::Str(it.additional_procedure));
-        in.Put("chapter", it.commodity_code.size() >= 2 ? Value::Str(it.commodity_code.substr(0, 2)) : Value());
-        in.Put("supportingDocuments", Value::Number(static_cast<int64_t>(it.supporting_documents.size())));
-        rules::EvalContext ctx(rules::EvalLimits{}, model_->type_resolver());
-        auto r = model_->Evaluate("Item Violations", in, ctx);
-        if (r) CollectRows(*r, "/items/" + std::to_string(i), out);
+        const std::string requested = it.procedure_code.size() >= 2 ? it.procedure_code.substr(0, 2) : "";
+        const std::string previous = it.procedure_code.size() >= 4 ? it.procedure_code.substr(2, 2) : "";
+        const std::string chapter = it.commodity_code.size() >= 2 ? it.commodity_code.substr(0, 2) : "";
+        auto in = [&] {
+            rules::Context c;
+            c.Put("declarationType", Value::Str(type));
+            c.Put("requestedProcedure", requested.empty() ? Value() : Value::Str(requested));
+            c.Put("previousProcedure", previous.empty() ? Value() : Value::Str(previous));
+            c.Put("additionalProcedure",
+                  it.additional_procedure.empty() ? Value() : Value::Str(it.additional_procedure));
+            c.Put("chapter", chapter.empty() ? Value() : Value::Str(chapter));
+            c.Put("supportingDocuments", Value::Number(static_cast<int64_t>(it.supporting_documents.size())));
+            return c;
+        };
+        std::string item_key = "I";
+        for (std::string_view part : {type, std::string_view(requested), std::string_view(previous),
+                                      std::string_view(it.additional_procedure), std::string_view(chapter)})
+            KeyPart(item_key, part);
+        KeyPart(item_key, std::to_string(it.supporting_documents.size()));
+        const std::string prefix = "/items/" + std::to_string(i);
+        for (const auto& v : *Evaluate("Item Violations", item_key, in)) {
+            out.push_back(v);
+            if (!v.pointer.empty()) out.back().pointer = prefix + "/" + v.pointer;
+        }
     }
 }
 

@@ -6,14 +6,17 @@
 //
 // Every violation has a code and a JSON pointer; messages are put in the caller's language later
 // (mapping.hpp Localize). Pure: the exchange rate and the decision table are passed in.
-// Thread-safety: BusinessRules is immutable after construction and safe to share between threads.
+// Thread-safety: BusinessRules is safe to share between threads (its only mutable state is the
+// result memo, behind a lock).
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "customsdesk/core/error.hpp"
@@ -38,13 +41,24 @@ public:
     static std::shared_ptr<const BusinessRules> Shipped();
     static std::string_view ShippedDmn();
 
+    // The decisions' results are remembered by their inputs (the engine reads no clock, so a
+    // decision is a function of its inputs and the immutable model): declarations with the same
+    // type, countries, transport and procedures - nearly all of a trader's - evaluate once.
     void Apply(const Declaration& d, std::vector<Violation>& out) const;
     // "shipped" or "ruleset declaration-rules v3".
     [[nodiscard]] const std::string& source() const { return source_; }
+    [[nodiscard]] const std::shared_ptr<const rules::Model>& model() const { return model_; }
 
 private:
+    // The violations (pointers relative to the decision's subject) of `decision` for `inputs`,
+    // evaluated or remembered under `key` (a text made of the inputs).
+    std::shared_ptr<const std::vector<Violation>> Evaluate(std::string_view decision, const std::string& key,
+                                                           const std::function<rules::Context()>& inputs) const;
+
     std::shared_ptr<const rules::Model> model_;
     std::string source_;
+    mutable std::shared_mutex memo_mu_;
+    mutable std::unordered_map<std::string, std::shared_ptr<const std::vector<Violation>>> memo_;
 };
 
 // Converts an amount in `currency` to euro on the declaration's date; nullopt when there is no

@@ -6,6 +6,7 @@
 #include <bit>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 namespace customsdesk::storage {
@@ -33,14 +34,24 @@ core::Result<std::vector<std::int64_t>> AllocateIds(Transaction& tx, std::string
 
 namespace {
 
-std::string Statement(std::string_view head, std::size_t columns, std::size_t rows, std::string_view tail) {
-    std::string sql(head);
-    sql.reserve(head.size() + rows * columns * 6 + tail.size() + 16);
-    sql += " VALUES ";
+// "<verb> <table> (<columns>) VALUES ($1, ...), ... <tail>" with `rows` rows; `dollar` numbers
+// parameters $N (PostgreSQL style, rewritten for SQLite), otherwise ?N.
+std::string Statement(std::string_view verb, std::string_view table, std::span<const std::string_view> columns,
+                      std::size_t rows, std::string_view tail) {
+    std::string sql(verb);
+    sql.reserve(64 + rows * columns.size() * 7 + tail.size());
+    sql += ' ';
+    sql += table;
+    sql += " (";
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (c > 0) sql += ", ";
+        sql += columns[c];
+    }
+    sql += ") VALUES ";
     std::size_t p = 1;
     for (std::size_t r = 0; r < rows; ++r) {
         sql += r == 0 ? "(" : ", (";
-        for (std::size_t c = 0; c < columns; ++c) {
+        for (std::size_t c = 0; c < columns.size(); ++c) {
             if (c > 0) sql += ", ";
             sql += '$';
             sql += std::to_string(p++);
@@ -56,44 +67,58 @@ std::string Statement(std::string_view head, std::size_t columns, std::size_t ro
 
 }  // namespace
 
-core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_view head, std::size_t columns,
-                                                   const std::vector<Param>& params, std::string_view on_conflict,
+core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_view table,
+                                                   std::span<const std::string_view> columns,
+                                                   std::span<const Param> params, std::string_view on_conflict,
                                                    std::size_t rows_per_statement) {
-    if (columns == 0 || params.size() % columns != 0) return core::Fail(core::Error::Internal("InsertRows: bad shape"));
+    const std::size_t width = columns.size();
+    if (width == 0 || columns[0] != "id" || params.size() % width != 0)
+        return core::Fail(core::Error::Internal("InsertRows: bad shape"));
     std::vector<std::int64_t> inserted;
-    const std::size_t total_rows = params.size() / columns;
+    const std::size_t total_rows = params.size() / width;
     if (total_rows == 0) return inserted;
     inserted.reserve(total_rows);
+    for (std::size_t row = 0; row < total_rows; ++row)
+        if (!std::holds_alternative<std::int64_t>(params[row * width]))
+            return core::Fail(core::Error::Internal("InsertRows: an id is not an integer"));
+    auto id_of = [&](std::size_t row) { return std::get<std::int64_t>(params[row * width]); };
     if (tx.dialect() == Dialect::kSqlite) {
-        // One prepared single-row statement stepped per row: a multi-row INSERT into a table with a
-        // unique index or a foreign key keeps a statement journal (it could half-fail), whose
-        // allocations and page copies cost more than the per-statement overhead saved (the same
-        // finding as Transaction::CopyRows).
-        const std::string one = Statement(head, columns, 1, on_conflict);
-        for (std::size_t row = 0; row < total_rows; ++row) {
-            std::span<const Param> slice(params.data() + row * columns, columns);
-            auto r = tx.Execute(one, slice);
-            if (!r) return core::Fail(std::move(r.error()));
-            if (*r == 0) continue;  // skipped by on_conflict
-            const auto* id = std::get_if<std::int64_t>(&slice[0]);
-            if (id == nullptr) return core::Fail(core::Error::Internal("InsertRows: the first column is not an id"));
-            inserted.push_back(*id);
+        // Full statements of `per_statement` rows, then the rest in power-of-two statements (a few
+        // cached texts, whatever the number of rows). SQLite takes at most 32,766 parameters.
+        const std::size_t per_statement = std::max<std::size_t>(1, std::min<std::size_t>(64, 32766 / width));
+        for (std::size_t row = 0; row < total_rows;) {
+            const std::size_t n = std::min(per_statement, std::bit_floor(total_rows - row));
+            auto changed = tx.Execute(Statement("INSERT OR ROLLBACK INTO", table, columns, n, on_conflict),
+                                      params.subspan(row * width, n * width));
+            if (!changed) return core::Fail(std::move(changed.error()));
+            if (static_cast<std::size_t>(*changed) == n) {
+                for (std::size_t r = row; r < row + n; ++r) inserted.push_back(id_of(r));
+            } else {
+                // Some rows were skipped by on_conflict: the fresh ids that exist now went in.
+                std::vector<Param> ids;
+                for (std::size_t r = row; r < row + n; ++r) ids.emplace_back(id_of(r));
+                std::string sql = fmt::format("SELECT id FROM {} WHERE id IN (", table);
+                for (std::size_t k = 0; k < n; ++k) sql += fmt::format("{}${}", k == 0 ? "" : ", ", k + 1);
+                sql += ')';
+                auto found = tx.Query(sql, ids);
+                if (!found) return core::Fail(std::move(found.error()));
+                std::unordered_set<std::int64_t> present;
+                for (const auto& x : found->rows) present.insert(x.GetInt(0));
+                for (const auto& id : ids)
+                    if (present.contains(std::get<std::int64_t>(id))) inserted.push_back(std::get<std::int64_t>(id));
+            }
+            row += n;
         }
         return inserted;
     }
     std::string tail(on_conflict);
     tail += tail.empty() ? "RETURNING id" : " RETURNING id";
-    const std::size_t batch = std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / columns));
-    const std::string full = total_rows >= batch ? Statement(head, columns, batch, tail) : std::string();
-    std::size_t row = 0;
-    while (row < total_rows) {
+    const std::size_t batch = std::max<std::size_t>(1, std::min(rows_per_statement, kMaxBulkParams / width));
+    for (std::size_t row = 0; row < total_rows;) {
         // Full batches, then the rest in power-of-two statements: few distinct texts to prepare and
         // cache however many rows a caller has.
-        std::size_t n = std::min(batch, total_rows - row);
-        if (n < batch) n = std::bit_floor(n);
-        const std::string partial = n == batch ? std::string() : Statement(head, columns, n, tail);
-        std::span<const Param> slice(params.data() + row * columns, n * columns);
-        auto r = tx.Query(n == batch ? full : partial, slice);
+        const std::size_t n = std::min(batch, total_rows - row) < batch ? std::bit_floor(total_rows - row) : batch;
+        auto r = tx.Query(Statement("INSERT INTO", table, columns, n, tail), params.subspan(row * width, n * width));
         if (!r) return core::Fail(std::move(r.error()));
         for (const auto& x : r->rows) inserted.push_back(x.GetInt(0));
         row += n;
@@ -101,7 +126,7 @@ core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_
     // RETURNING gives the rows in no promised order: in the order of the rows, as on SQLite.
     std::unordered_map<std::int64_t, std::size_t> position;
     for (std::size_t r = 0; r < total_rows; ++r)
-        if (const auto* id = std::get_if<std::int64_t>(&params[r * columns])) position.emplace(*id, r);
+        position.emplace(id_of(r), r);
     std::sort(inserted.begin(), inserted.end(), [&](std::int64_t a, std::int64_t b) { return position[a] < position[b]; });
     return inserted;
 }

@@ -110,8 +110,8 @@ TEST(GroupCommit, BatchedItemsShareOneCallAndFailAlone) {
             p->id = (*ids)[k];
             rows.insert(rows.end(), {p->id, p->name, std::string(kNow), std::string(kNow)});
         }
-        auto r = InsertRows(tx, "INSERT INTO organisations (id, name, created_at, updated_at)", 4, rows, {},
-                            /*rows_per_statement=*/4);
+        static constexpr std::string_view kColumns[] = {"id", "name", "created_at", "updated_at"};
+        auto r = InsertRows(tx, "organisations", kColumns, rows, {}, /*rows_per_statement=*/4);
         if (!r) return core::Fail(std::move(r.error()));
         if (r->size() != payloads.size()) return core::Fail(core::Error::Internal("InsertRows lost rows"));
         return {};

@@ -247,6 +247,7 @@ TEST(Storage, CopyRowsUniqueViolationInsideAManyRowStatementLeavesNothing) {
 }
 
 TEST(Storage, InsertRowsSkipsConflictsAndNamesTheIdsItInserted) {
+    static constexpr std::string_view kColumns[] = {"id", "name", "business_id", "created_at", "updated_at"};
     auto db = OpenTestDatabase();
     auto tx = db->Begin(TxMode::kWrite);
     ASSERT_TRUE(tx);
@@ -263,8 +264,7 @@ TEST(Storage, InsertRowsSkipsConflictsAndNamesTheIdsItInserted) {
         rows.insert(rows.end(), {(*ids)[i], "org " + std::to_string(i), business_id, std::string(kNow), std::string(kNow)});
         if (!repeat) expected.push_back((*ids)[i]);
     }
-    auto inserted = InsertRows(**tx, "INSERT INTO organisations (id, name, business_id, created_at, updated_at)", 5,
-                               rows, "ON CONFLICT DO NOTHING");
+    auto inserted = InsertRows(**tx, "organisations", kColumns, rows, "ON CONFLICT DO NOTHING");
     ASSERT_TRUE(inserted) << inserted.error().message;
     EXPECT_EQ(*inserted, expected);
     ASSERT_TRUE((*tx)->Commit());
@@ -274,8 +274,9 @@ TEST(Storage, InsertRowsSkipsConflictsAndNamesTheIdsItInserted) {
     ASSERT_TRUE(again);
     auto more = AllocateIds(**again, "organisations", 1);
     ASSERT_TRUE(more);
-    auto dup = InsertRows(**again, "INSERT INTO organisations (id, name, business_id, created_at, updated_at)", 5,
-                          {(*more)[0], std::string("dup"), std::string("B0"), std::string(kNow), std::string(kNow)});
+    const std::vector<Param> dup_row = {(*more)[0], std::string("dup"), std::string("B0"), std::string(kNow),
+                                        std::string(kNow)};
+    auto dup = InsertRows(**again, "organisations", kColumns, dup_row);
     ASSERT_FALSE(dup);
     EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
 }
