@@ -36,6 +36,9 @@ void GroupCommitter::Enqueue(Item item) {
             return;
         }
         queue_.push_back(std::move(item));
+        // The writer waits for a first item, or lingers until the batch is full: other pushes
+        // need not wake it.
+        if (queue_.size() != 1 && queue_.size() < options_.max_batch) return;
     }
     cv_.notify_one();
 }
@@ -90,12 +93,16 @@ core::Result<void> GroupCommitter::CallBatch(const BatchWork& batch, Transaction
 
 void GroupCommitter::Loop() {
     std::deque<Item> batch;
+    std::size_t last_batch_size = 0;
     while (true) {
         {
             std::unique_lock lock(mu_);
             cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty() && stopping_) return;
-            if (options_.linger.count() > 0 && queue_.size() < options_.max_batch && !stopping_) {
+            // Linger only while writes come concurrently: a lone write is committed at once.
+            const bool concurrent = last_batch_size > 1 || queue_.size() > 1;
+            if (options_.linger.count() > 0 && concurrent && queue_.size() < options_.max_batch && !stopping_) {
+                ++stats_.lingered;
                 cv_.wait_for(lock, options_.linger, [&] { return stopping_ || queue_.size() >= options_.max_batch; });
             }
             while (!queue_.empty() && batch.size() < options_.max_batch) {
@@ -103,6 +110,7 @@ void GroupCommitter::Loop() {
                 queue_.pop_front();
             }
         }
+        last_batch_size = batch.size();
         RunBatch(batch);
         batch.clear();
     }

@@ -47,13 +47,18 @@ namespace customsdesk::storage {
 struct GroupCommitOptions {
     std::size_t max_batch = 512;                 // items per transaction
     std::size_t max_queue = 100000;              // queued items; more -> kResourceExhausted
-    std::chrono::microseconds linger{0};         // wait this long for more items when a batch is small
+    // Wait this long for more items before a batch that is not full - only while writes come
+    // concurrently (the previous batch had more than one item, or more than one is waiting), so
+    // a lone write is not delayed.
+    // Fewer, larger commits: each costs WAL writes of every page it changed and an fsync.
+    std::chrono::microseconds linger{0};
 };
 
 struct GroupCommitStats {
     std::uint64_t batches = 0;
     std::uint64_t items = 0;
     std::uint64_t failed_batches = 0;  // rolled back and re-run item by item
+    std::uint64_t lingered = 0;        // batches that waited `linger` for more items
     std::size_t largest_batch = 0;
 };
 

@@ -52,6 +52,28 @@ TEST(GroupCommit, ConcurrentItemsAllCommitAndShareTransactions) {
     EXPECT_EQ(stats.failed_batches, 0u);
 }
 
+// The linger gathers concurrent writes into fewer commits, but never delays a lone write.
+TEST(GroupCommit, LingerWaitsOnlyWhileWritesComeConcurrently) {
+    auto db = test_support::OpenTestDatabase();
+    GroupCommitter committer(*db, GroupCommitOptions{512, 100000, std::chrono::milliseconds(20)});
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(committer.Run([&](Transaction& tx) { return Insert(tx, "alone " + std::to_string(i)); }));
+    EXPECT_EQ(committer.Stats().lingered, 0u);
+    EXPECT_EQ(committer.Stats().batches, 5u);
+    constexpr int kThreads = 8, kPerThread = 10;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i)
+                EXPECT_TRUE(committer.Run([&](Transaction& tx) { return Insert(tx, "c" + std::to_string(t) + "-" + std::to_string(i)); }));
+        });
+    }
+    for (auto& th : threads) th.join();
+    const auto stats = committer.Stats();
+    EXPECT_GT(stats.lingered, 0u);
+    EXPECT_LT(stats.batches, 5u + kThreads * kPerThread) << "concurrent writes should share commits";
+    EXPECT_EQ(Count(*db), 5 + kThreads * kPerThread);
+}
+
 // A work item that fails (error or exception) fails alone: the others of its batch commit.
 TEST(GroupCommit, OneFailingItemDoesNotFailTheOthers) {
     auto db = test_support::OpenTestDatabase();
