@@ -52,7 +52,8 @@ Response Lodge(Services& s, Request& req) {
     if (IsXml(type)) {
         r = s.declarations->LodgeXml(PrincipalOf(req), req.body, lang, DraftFlag(req));
     } else if (type == "application/json") {
-        auto body = core::ParseJsonObject(req.body);
+        boost::json::monotonic_resource arena;  // the body is read once, into the model
+        auto body = core::ParseJsonObject(req.body, &arena);
         if (!body) return ErrorResponse(req, body.error());
         r = s.declarations->LodgeJson(PrincipalOf(req), *body, lang, DraftFlag(req));
     } else {

@@ -4,13 +4,14 @@
 
 namespace customsdesk::core {
 
-Result<boost::json::value> ParseJson(std::string_view text) {
+Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage) {
     boost::json::parse_options opts;
     opts.max_depth = kMaxJsonDepth;
     opts.allow_invalid_utf8 = false;
     opts.allow_comments = false;
     opts.allow_trailing_commas = false;
     boost::json::stream_parser p({}, opts);
+    p.reset(std::move(storage));
     boost::system::error_code ec;
     p.write(text.data(), text.size(), ec);
     if (!ec) p.finish(ec);
@@ -23,8 +24,8 @@ Result<boost::json::value> ParseJson(std::string_view text) {
     return p.release();
 }
 
-Result<boost::json::object> ParseJsonObject(std::string_view text) {
-    auto v = ParseJson(text);
+Result<boost::json::object> ParseJsonObject(std::string_view text, boost::json::storage_ptr storage) {
+    auto v = ParseJson(text, std::move(storage));
     if (!v) return Fail(std::move(v.error()));
     if (!v->is_object()) {
         return Fail(Error::InvalidArgument("The body must be a JSON object.", {{"", "type", "expected an object"}}));

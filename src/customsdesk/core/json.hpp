@@ -25,9 +25,11 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 
 // Parses a whole document: invalid UTF-8, trailing garbage, too deep nesting and syntax errors
 // give an InvalidArgument error whose message names the problem (code "malformed_json").
-Result<boost::json::value> ParseJson(std::string_view text);
+// `storage` holds the values (e.g. a boost::json::monotonic_resource for a document that is read
+// once and dropped: one allocation instead of one per string, array and object).
+Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr storage = {});
 // Same, and the document must be an object.
-Result<boost::json::object> ParseJsonObject(std::string_view text);
+Result<boost::json::object> ParseJsonObject(std::string_view text, boost::json::storage_ptr storage = {});
 
 // RFC 6901 escaping of one reference token ("a/b" -> "a~1b").
 std::string JsonPointerEscape(std::string_view token);

@@ -505,20 +505,24 @@ Result<LodgeResult> DeclarationService::LodgeXml(const core::Principal& actor, s
 Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Principal& actor,
                                                                std::vector<boost::json::object> bodies, Language lang,
                                                                bool xml) {
-    return LodgeMany(actor, bodies.size(), [&](std::size_t i) -> Result<boost::json::object> {
+    return LodgeMany(actor, bodies.size(), [&](std::size_t i, const boost::json::storage_ptr&) -> Result<boost::json::object> {
         return std::move(bodies[i]);
     }, lang, xml);
 }
 
 Result<std::vector<BulkOutcome>> DeclarationService::LodgeNdjson(const core::Principal& actor,
                                                                  std::vector<std::string_view> lines, Language lang) {
-    return LodgeMany(actor, lines.size(), [&](std::size_t i) { return core::ParseJsonObject(lines[i]); }, lang,
-                     false);
+    return LodgeMany(actor, lines.size(),
+                     [&](std::size_t i, boost::json::storage_ptr arena) {
+                         return core::ParseJsonObject(lines[i], std::move(arena));
+                     },
+                     lang, false);
 }
 
 Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
-    const core::Principal& actor, std::size_t n, const std::function<Result<boost::json::object>(std::size_t)>& body,
-    Language lang, bool xml) {
+    const core::Principal& actor, std::size_t n,
+    const std::function<Result<boost::json::object>(std::size_t, boost::json::storage_ptr)>& body, Language lang,
+    bool xml) {
     if (!CanLodge(actor)) return Fail(Error::PermissionDenied("Only traders and administrators lodge declarations."));
     if (n > kMaxBulkDeclarations)
         return Fail(Error::ResourceExhausted(fmt::format("At most {} declarations per request.", kMaxBulkDeclarations)));
@@ -537,7 +541,10 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
         auto& o = out[i];
         o.index = i;
         const std::string root = xml ? fmt::format("/Declarations/Declaration[{}]", i + 1) : std::string();
-        auto object = body(i);
+        // The parsed line lives in an arena on this stack: read once into the model, then dropped.
+        alignas(std::max_align_t) unsigned char buffer[16384];
+        boost::json::monotonic_resource arena(buffer, sizeof buffer);
+        auto object = body(i, &arena);
         if (!object) {
             o.status = "invalid";
             o.violations.push_back({"/", "malformed_json", object.error().message});

@@ -237,7 +237,8 @@ private:
     // Writes prepared lodgings with multi-row statements; each item's `result` is (re)set.
     core::Result<std::vector<BulkOutcome>> LodgeMany(
         const core::Principal& actor, std::size_t n,
-        const std::function<core::Result<boost::json::object>(std::size_t)>& body, Language lang, bool xml);
+        const std::function<core::Result<boost::json::object>(std::size_t, boost::json::storage_ptr)>& body,
+        Language lang, bool xml);
     core::Result<void> PersistMany(storage::Transaction& tx, std::span<Prepared* const> items);
     core::Result<void> RecordTransitions(storage::Transaction& tx, const core::Principal& actor, std::int64_t id,
                                          const std::vector<std::pair<std::optional<State>, State>>& steps,
