@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <variant>
 
+#include "customsdesk/storage/internal.hpp"
+
 namespace customsdesk::storage {
 
 core::Result<std::vector<std::int64_t>> AllocateIds(Transaction& tx, std::string_view table, std::size_t n) {
@@ -32,40 +34,6 @@ core::Result<std::vector<std::int64_t>> AllocateIds(Transaction& tx, std::string
     return ids;
 }
 
-namespace {
-
-// "<verb> <table> (<columns>) VALUES ($1, ...), ... <tail>" with `rows` rows; `dollar` numbers
-// parameters $N (PostgreSQL style, rewritten for SQLite), otherwise ?N.
-std::string Statement(std::string_view verb, std::string_view table, std::span<const std::string_view> columns,
-                      std::size_t rows, std::string_view tail) {
-    std::string sql(verb);
-    sql.reserve(64 + rows * columns.size() * 7 + tail.size());
-    sql += ' ';
-    sql += table;
-    sql += " (";
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-        if (c > 0) sql += ", ";
-        sql += columns[c];
-    }
-    sql += ") VALUES ";
-    std::size_t p = 1;
-    for (std::size_t r = 0; r < rows; ++r) {
-        sql += r == 0 ? "(" : ", (";
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            if (c > 0) sql += ", ";
-            sql += '$';
-            sql += std::to_string(p++);
-        }
-        sql += ')';
-    }
-    if (!tail.empty()) {
-        sql += ' ';
-        sql += tail;
-    }
-    return sql;
-}
-
-}  // namespace
 
 core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_view table,
                                                    std::span<const std::string_view> columns,
@@ -88,7 +56,7 @@ core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_
         const std::size_t per_statement = std::max<std::size_t>(1, std::min<std::size_t>(64, 32766 / width));
         for (std::size_t row = 0; row < total_rows;) {
             const std::size_t n = std::min(per_statement, std::bit_floor(total_rows - row));
-            auto changed = tx.Execute(Statement("INSERT OR ROLLBACK INTO", table, columns, n, on_conflict),
+            auto changed = tx.Execute(detail::InsertStatement("INSERT OR ROLLBACK INTO", table, columns, n, on_conflict),
                                       params.subspan(row * width, n * width));
             if (!changed) return core::Fail(std::move(changed.error()));
             if (static_cast<std::size_t>(*changed) == n) {
@@ -118,7 +86,7 @@ core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_
         // Full batches, then the rest in power-of-two statements: few distinct texts to prepare and
         // cache however many rows a caller has.
         const std::size_t n = std::min(batch, total_rows - row) < batch ? std::bit_floor(total_rows - row) : batch;
-        auto r = tx.Query(Statement("INSERT INTO", table, columns, n, tail), params.subspan(row * width, n * width));
+        auto r = tx.Query(detail::InsertStatement("INSERT INTO", table, columns, n, tail), params.subspan(row * width, n * width));
         if (!r) return core::Fail(std::move(r.error()));
         for (const auto& x : r->rows) inserted.push_back(x.GetInt(0));
         row += n;

@@ -117,6 +117,42 @@ std::string MaskPassword(std::string_view url) {
     return out;
 }
 
+std::string ColumnList(std::span<const std::string_view> columns) {
+    std::string out = "(";
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (c > 0) out += ", ";
+        out += columns[c];
+    }
+    out += ')';
+    return out;
+}
+
+std::string InsertStatement(std::string_view verb, std::string_view table, std::span<const std::string_view> columns,
+                            std::size_t rows, std::string_view tail) {
+    std::string sql(verb);
+    sql.reserve(64 + rows * columns.size() * 7 + tail.size());
+    sql += ' ';
+    sql += table;
+    sql += ' ';
+    sql += ColumnList(columns);
+    sql += " VALUES ";
+    std::size_t p = 1;
+    for (std::size_t r = 0; r < rows; ++r) {
+        sql += r == 0 ? "(" : ", (";
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if (c > 0) sql += ", ";
+            sql += '$';
+            sql += std::to_string(p++);
+        }
+        sql += ')';
+    }
+    if (!tail.empty()) {
+        sql += ' ';
+        sql += tail;
+    }
+    return sql;
+}
+
 }  // namespace detail
 
 }  // namespace customsdesk::storage

@@ -356,12 +356,9 @@ Result<void> PostgresTransaction::CopyRows(std::string_view table, std::span<con
     if (params.empty()) return {};
     std::string sql = "COPY ";
     sql += table;
-    sql += " (";
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-        if (c > 0) sql += ", ";
-        sql += columns[c];
-    }
-    sql += ") FROM STDIN";
+    sql += ' ';
+    sql += detail::ColumnList(columns);
+    sql += " FROM STDIN";
     std::string data;
     data.reserve(params.size() * 16);
     for (std::size_t i = 0; i < params.size(); ++i) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "customsdesk/storage/internal.hpp"
 #include "customsdesk/storage/pool.hpp"
 
 namespace customsdesk::storage::sqlite {
@@ -484,23 +485,7 @@ Result<void> SqliteTransaction::CopyRows(std::string_view table, std::span<const
     // Rows per statement (see Transaction::CopyRows); SQLite takes at most 32,766 parameters.
     const std::size_t per_statement = *checks_keys ? 1 : std::max<std::size_t>(1, std::min<std::size_t>(64, 32766 / width));
     auto statement = [&](std::size_t rows) {
-        std::string sql = rows > 1 ? "INSERT OR ROLLBACK INTO " : "INSERT INTO ";
-        sql += table;
-        sql += " (";
-        for (std::size_t c = 0; c < width; ++c) {
-            if (c > 0) sql += ", ";
-            sql += columns[c];
-        }
-        sql += ") VALUES ";
-        for (std::size_t r = 0; r < rows; ++r) {
-            sql += r == 0 ? "(" : ", (";
-            for (std::size_t c = 0; c < width; ++c) {
-                sql += c == 0 ? "?" : ", ?";
-                sql += std::to_string(r * width + c + 1);
-            }
-            sql += ')';
-        }
-        return sql;
+        return detail::InsertStatement(rows > 1 ? "INSERT OR ROLLBACK INTO" : "INSERT INTO", table, columns, rows);
     };
     conn.Arm();
     const std::size_t rows = params.size() / width;
