@@ -31,6 +31,10 @@ Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage
 // Same, and the document must be an object.
 Result<boost::json::object> ParseJsonObject(std::string_view text, boost::json::storage_ptr storage = {});
 
+// Appends `text` as a JSON string, quoted and escaped exactly as boost::json::serialize writes it
+// (for code that writes JSON text directly instead of building a DOM).
+void AppendJsonString(std::string& out, std::string_view text);
+
 // RFC 6901 escaping of one reference token ("a/b" -> "a~1b").
 std::string JsonPointerEscape(std::string_view token);
 

@@ -64,5 +64,15 @@ TEST(Base64Url, RoundTripsAndRejectsJunk) {
     EXPECT_FALSE(Base64UrlDecode("ab=="));
 }
 
+TEST(Json, AppendJsonStringWritesWhatBoostSerializeWrites) {
+    std::vector<std::string> texts = {"", "plain", "Mäkinen Oy", "quote \" back\\slash / slash", "日本 €", "\x7f"};
+    for (int c = 0; c < 0x20; ++c) texts.push_back("a" + std::string(1, static_cast<char>(c)) + "b");
+    for (const auto& t : texts) {
+        std::string out = "x";
+        AppendJsonString(out, t);
+        EXPECT_EQ(out, "x" + boost::json::serialize(boost::json::string_view(t))) << t;
+    }
+}
+
 }  // namespace
 }  // namespace customsdesk::core

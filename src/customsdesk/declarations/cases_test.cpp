@@ -144,6 +144,34 @@ INSTANTIATE_TEST_SUITE_P(Files, DeclarationCases, ::testing::ValuesIn(CaseFiles(
                              return n;
                          });
 
+// The canonical text written directly is the serialized canonical JSON, for every case that reads,
+// and for members the cases leave out (escapes, a container flag of false, documents everywhere).
+TEST(DeclarationCasesFolder, CanonicalJsonIsTheSerializedToJson) {
+    std::size_t compared = 0;
+    for (const auto& name : CaseFiles()) {
+        if (!name.ends_with(".json")) continue;
+        const auto [body, expected] = ReadCase(name);
+        auto obj = core::ParseJsonObject(body);
+        if (!obj) continue;
+        std::vector<Violation> v;
+        Declaration d = ReadDeclaration(*obj, v);
+        if (!v.empty()) continue;
+        EXPECT_EQ(CanonicalJson(d), boost::json::serialize(ToJson(d))) << name;
+        ++compared;
+        d.items[0].description = "quote \" tab\t nl\n \x01 back\\slash Mäki";
+        d.transport.container = false;
+        d.transport.mode_at_border.reset();
+        d.previous_documents.push_back({"N380", "INV-1"});
+        d.items[0].supporting_documents.push_back({"Y923", "ok"});
+        d.representative = Representative{"FI1234567-8", "2"};
+        EXPECT_EQ(CanonicalJson(d), boost::json::serialize(ToJson(d))) << name << " (changed)";
+        d.transport = {};
+        d.items[0].packages.reset();
+        EXPECT_EQ(CanonicalJson(d), boost::json::serialize(ToJson(d))) << name << " (no transport)";
+    }
+    EXPECT_GE(compared, 10u);
+}
+
 TEST(DeclarationCasesFolder, HasCases) { EXPECT_GE(CaseFiles().size(), 30u); }
 
 }  // namespace

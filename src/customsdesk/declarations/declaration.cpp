@@ -1,5 +1,9 @@
 #include "customsdesk/declarations/declaration.hpp"
 
+#include <string>
+
+#include "customsdesk/core/json.hpp"
+
 namespace customsdesk::declarations {
 
 std::string_view TypeName(DeclarationType t) {
@@ -89,6 +93,116 @@ boost::json::object ToJson(const Declaration& d) {
     }
     o["items"] = std::move(items);
     return o;
+}
+
+namespace {
+
+// Writes members of one JSON object in order: {"a":...,"b":...}.
+class ObjectWriter {
+  public:
+    explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+    ~ObjectWriter() { out_ += '}'; }
+    ObjectWriter(const ObjectWriter&) = delete;
+    ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+    std::string& Key(std::string_view key) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        core::AppendJsonString(out_, key);
+        out_ += ':';
+        return out_;
+    }
+    void Text(std::string_view key, std::string_view v) { core::AppendJsonString(Key(key), v); }
+    void TextIfAny(std::string_view key, const std::string& v) {
+        if (!v.empty()) Text(key, v);
+    }
+    void Integer(std::string_view key, std::int64_t v) { Key(key) += std::to_string(v); }
+    void DecimalIfAny(std::string_view key, const std::optional<Decimal>& v) {
+        if (v) Text(key, v->ToString());
+    }
+
+  private:
+    std::string& out_;
+    bool first_ = true;
+};
+
+void WriteParty(std::string& out, const Party& p) {
+    ObjectWriter o(out);
+    o.Text("identification_number", p.identification_number);
+    o.TextIfAny("name", p.name);
+    o.TextIfAny("country", p.country);
+}
+
+void WriteDocuments(std::string& out, const std::vector<Document>& docs) {
+    out += '[';
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        if (i > 0) out += ',';
+        ObjectWriter o(out);
+        o.Text("type", docs[i].type);
+        o.Text("reference", docs[i].reference);
+    }
+    out += ']';
+}
+
+}  // namespace
+
+std::string CanonicalJson(const Declaration& d) {
+    std::string out;
+    out.reserve(512 + d.items.size() * 320);
+    {
+        ObjectWriter o(out);
+        o.Text("lrn", d.lrn);
+        o.Text("type", TypeName(d.type));
+        o.Text("additional_type", d.additional_type);
+        WriteParty(o.Key("declarant"), d.declarant);
+        if (d.importer) WriteParty(o.Key("importer"), *d.importer);
+        if (d.exporter) WriteParty(o.Key("exporter"), *d.exporter);
+        if (d.representative) {
+            ObjectWriter r(o.Key("representative"));
+            r.Text("identification_number", d.representative->identification_number);
+            r.Text("status", d.representative->status);
+        }
+        o.TextIfAny("office_of_lodgement", d.office_of_lodgement);
+        o.TextIfAny("country_of_dispatch", d.country_of_dispatch);
+        o.TextIfAny("country_of_destination", d.country_of_destination);
+        o.TextIfAny("location_of_goods", d.location_of_goods);
+        const auto& t = d.transport;
+        if (t.mode_at_border || !t.identity.empty() || !t.nationality.empty() || t.container) {
+            ObjectWriter w(o.Key("transport"));
+            if (t.mode_at_border) w.Integer("mode_at_border", *t.mode_at_border);
+            w.TextIfAny("identity", t.identity);
+            w.TextIfAny("nationality", t.nationality);
+            if (t.container) w.Key("container") += *t.container ? "true" : "false";
+        }
+        o.DecimalIfAny("invoice_amount", d.invoice_amount);
+        o.TextIfAny("invoice_currency", d.invoice_currency);
+        o.DecimalIfAny("total_gross_mass", d.total_gross_mass);
+        if (d.total_packages) o.Integer("total_packages", *d.total_packages);
+        if (!d.previous_documents.empty()) WriteDocuments(o.Key("previous_documents"), d.previous_documents);
+        if (!d.supporting_documents.empty()) WriteDocuments(o.Key("supporting_documents"), d.supporting_documents);
+        std::string& items = o.Key("items");
+        items += '[';
+        for (std::size_t k = 0; k < d.items.size(); ++k) {
+            const auto& it = d.items[k];
+            if (k > 0) items += ',';
+            ObjectWriter i(items);
+            i.Integer("sequence", it.sequence);
+            i.Text("commodity_code", it.commodity_code);
+            i.Text("description", it.description);
+            i.DecimalIfAny("gross_mass", it.gross_mass);
+            i.DecimalIfAny("net_mass", it.net_mass);
+            i.TextIfAny("package_type", it.package_type);
+            if (it.packages) i.Integer("packages", *it.packages);
+            i.DecimalIfAny("item_amount", it.item_amount);
+            i.DecimalIfAny("customs_value", it.customs_value);
+            i.TextIfAny("procedure_code", it.procedure_code);
+            i.TextIfAny("additional_procedure", it.additional_procedure);
+            i.TextIfAny("country_of_origin", it.country_of_origin);
+            if (!it.supporting_documents.empty()) WriteDocuments(i.Key("supporting_documents"), it.supporting_documents);
+        }
+        items += ']';
+    }
+    return out;
 }
 
 }  // namespace customsdesk::declarations

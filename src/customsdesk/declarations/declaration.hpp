@@ -112,5 +112,7 @@ inline constexpr std::size_t kMaxNameLength = 70;
 // The canonical JSON form (the JSON lodging format; also what is stored): money and masses as
 // decimal strings, absent optional members left out.
 boost::json::object ToJson(const Declaration& d);
+// The same form as text, written directly (no DOM): byte for byte boost::json::serialize(ToJson(d)).
+std::string CanonicalJson(const Declaration& d);
 
 }  // namespace customsdesk::declarations

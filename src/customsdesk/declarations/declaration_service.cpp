@@ -302,7 +302,7 @@ Result<DeclarationService::Prepared> DeclarationService::Prepare(const core::Pri
         if (!lane) return Fail(std::move(lane.error()));
         p.lane = std::move(*lane);
     }
-    p.payload = boost::json::serialize(ToJson(d));
+    p.payload = CanonicalJson(d);
     p.declaration = std::move(d);
     p.draft = draft;
     p.lodged_by = ActorId(actor);
@@ -931,7 +931,7 @@ Result<DeclarationRequest> DeclarationService::RequestAmendment(const core::Prin
                 "An amendment keeps the LRN, the declarant and the type.",
                 {{"/declaration/lrn", "not_allowed", "The LRN, declarant and type cannot be amended."}}));
         return InsertRequest(tx, actor, id, RequestKind::kAmendment, reason,
-                             boost::json::serialize(ToJson(amended)), clock_.Now());
+                             CanonicalJson(amended), clock_.Now());
     });
 }
 
@@ -1100,7 +1100,7 @@ std::string ToJsonText(const StoredDeclaration& d, std::string_view declaration_
     out += ",\"violations\":";
     out += boost::json::serialize(ViolationsJson(d));
     out += ",\"declaration\":";
-    if (declaration_json.empty()) out += boost::json::serialize(ToJson(d.declaration));
+    if (declaration_json.empty()) out += CanonicalJson(d.declaration);
     else out += declaration_json;
     out += '}';
     return out;
