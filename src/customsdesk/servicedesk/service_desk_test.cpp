@@ -323,7 +323,9 @@ TEST_F(ServiceDeskDb, GroupCommittedCreationsSurviveABatchRetryWithUniqueGapless
     for (int round = 0; round < 5 && most_before_poison == 0; ++round) {
         storage::GroupCommitOptions options;
         options.max_batch = kCreations + 1;      // the creations and the poisoned item: one batch
-        options.linger = std::chrono::hours(1);  // the writer waits until all of them are queued
+        // The writer lingers (up to 300 ms, or until all are queued) once writes come concurrently;
+        // a first creation that arrives alone is committed alone.
+        options.linger = std::chrono::milliseconds(300);
         storage::GroupCommitter committer(*db_, options);
         desk_.SetGroupCommitter(&committer);
         counting.decorated = 0;
