@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "customsdesk/core/json.hpp"
 #include "customsdesk/rules/dmn_xml.hpp"
 
 namespace customsdesk::selectivity {
@@ -443,28 +444,6 @@ Decision ProfileSet::Evaluate(const Subject& subject, const SampleRates& rates) 
     return d;
 }
 
-namespace {
-
-// JSON string literal (RFC 8259 escaping); the text is UTF-8 already.
-void AppendJsonString(std::string& out, std::string_view s) {
-    out += '"';
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-                else out += ch;
-        }
-    }
-    out += '"';
-}
-
-}  // namespace
 
 // Written by hand rather than through boost::json: it is on the assessment path and this is about
 // twice as fast. The shape is documented in docs/selectivity.md and checked by the tests.
@@ -479,11 +458,11 @@ std::string Decision::ExplanationJson() const {
     o += DecisionSourceName(source);
     o += "\",\"reason\":";
     if (source == DecisionSource::kRandomSample) {
-        AppendJsonString(o, fmt::format("random sample: drawn to {} control", LaneName(lane)));
+        core::AppendJsonString(o, fmt::format("random sample: drawn to {} control", LaneName(lane)));
     } else if (source == DecisionSource::kNoHit) {
-        AppendJsonString(o, "no risk profile rule fired");
+        core::AppendJsonString(o, "no risk profile rule fired");
     } else {
-        AppendJsonString(o, fmt::format("strictest lane of the profile rules that fired: {}", LaneName(rule_lane)));
+        core::AppendJsonString(o, fmt::format("strictest lane of the profile rules that fired: {}", LaneName(rule_lane)));
     }
     o += fmt::format(",\"sample\":{{\"drawPpm\":{},\"redPpm\":{},\"yellowPpm\":{},\"lane\":", sample.value,
                      sample.red_ppm, sample.yellow_ppm);
@@ -499,13 +478,13 @@ std::string Decision::ExplanationJson() const {
         const Hit& h = hits[i];
         if (i > 0) o += ',';
         o += "{\"profile\":";
-        AppendJsonString(o, h.profile_key);
+        core::AppendJsonString(o, h.profile_key);
         o += fmt::format(",\"version\":{},\"decision\":", h.profile_version);
-        AppendJsonString(o, h.decision);
+        core::AppendJsonString(o, h.decision);
         o += fmt::format(",\"rule\":{},\"ruleId\":", h.rule_number);
-        AppendJsonString(o, h.rule_id);
+        core::AppendJsonString(o, h.rule_id);
         o += ",\"annotation\":";
-        AppendJsonString(o, h.annotation);
+        core::AppendJsonString(o, h.annotation);
         o += ",\"lane\":\"";
         o += LaneName(h.lane);
         o += "\",\"item\":";
@@ -513,9 +492,9 @@ std::string Decision::ExplanationJson() const {
         o += ",\"inputs\":{";
         for (std::size_t k = 0; k < h.matched_inputs.size(); ++k) {
             if (k > 0) o += ',';
-            AppendJsonString(o, h.matched_inputs[k].first);
+            core::AppendJsonString(o, h.matched_inputs[k].first);
             o += ':';
-            AppendJsonString(o, h.matched_inputs[k].second);
+            core::AppendJsonString(o, h.matched_inputs[k].second);
         }
         o += "},\"decisive\":";
         o += h.decisive ? "true" : "false";
@@ -524,7 +503,7 @@ std::string Decision::ExplanationJson() const {
     o += "],\"errors\":[";
     for (std::size_t i = 0; i < errors.size(); ++i) {
         if (i > 0) o += ',';
-        AppendJsonString(o, errors[i]);
+        core::AppendJsonString(o, errors[i]);
     }
     o += "]}";
     return o;
