@@ -34,7 +34,6 @@ core::Result<std::vector<std::int64_t>> AllocateIds(Transaction& tx, std::string
     return ids;
 }
 
-
 core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_view table,
                                                    std::span<const std::string_view> columns,
                                                    std::span<const Param> params, std::string_view on_conflict,
@@ -50,13 +49,22 @@ core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_
         if (!std::holds_alternative<std::int64_t>(params[row * width]))
             return core::Fail(core::Error::Internal("InsertRows: an id is not an integer"));
     auto id_of = [&](std::size_t row) { return std::get<std::int64_t>(params[row * width]); };
+    // The statement for full chunks is built once; a shorter one only for the last rows.
+    std::string full, partial;
+    auto statement = [&](std::string_view verb, std::size_t n, std::size_t full_rows,
+                         std::string_view tail) -> const std::string& {
+        if (n != full_rows) return partial = detail::InsertStatement(verb, table, columns, n, tail);
+        if (full.empty()) full = detail::InsertStatement(verb, table, columns, n, tail);
+        return full;
+    };
     if (tx.dialect() == Dialect::kSqlite) {
         // Full statements of `per_statement` rows, then the rest in power-of-two statements (a few
         // cached texts, whatever the number of rows). SQLite takes at most 32,766 parameters.
         const std::size_t per_statement = std::max<std::size_t>(1, std::min<std::size_t>(64, 32766 / width));
         for (std::size_t row = 0; row < total_rows;) {
-            const std::size_t n = std::min(per_statement, std::bit_floor(total_rows - row));
-            auto changed = tx.Execute(detail::InsertStatement("INSERT OR ROLLBACK INTO", table, columns, n, on_conflict),
+            const std::size_t rest = total_rows - row;
+            const std::size_t n = rest >= per_statement ? per_statement : std::bit_floor(rest);
+            auto changed = tx.Execute(statement("INSERT OR ROLLBACK INTO", n, per_statement, on_conflict),
                                       params.subspan(row * width, n * width));
             if (!changed) return core::Fail(std::move(changed.error()));
             if (static_cast<std::size_t>(*changed) == n) {
@@ -85,8 +93,9 @@ core::Result<std::vector<std::int64_t>> InsertRows(Transaction& tx, std::string_
     for (std::size_t row = 0; row < total_rows;) {
         // Full batches, then the rest in power-of-two statements: few distinct texts to prepare and
         // cache however many rows a caller has.
-        const std::size_t n = std::min(batch, total_rows - row) < batch ? std::bit_floor(total_rows - row) : batch;
-        auto r = tx.Query(detail::InsertStatement("INSERT INTO", table, columns, n, tail), params.subspan(row * width, n * width));
+        const std::size_t rest = total_rows - row;
+        const std::size_t n = rest >= batch ? batch : std::bit_floor(rest);
+        auto r = tx.Query(statement("INSERT INTO", n, batch, tail), params.subspan(row * width, n * width));
         if (!r) return core::Fail(std::move(r.error()));
         for (const auto& x : r->rows) inserted.push_back(x.GetInt(0));
         row += n;
