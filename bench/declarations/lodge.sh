@@ -9,7 +9,8 @@
 #  3. bulk: BULK H7 declarations as one NDJSON request to /api/v1/declarations/bulk, RUNS times.
 # Prints the server's peak RSS (VmHWM).
 #   bench/declarations/lodge.sh [sqlite|postgres] [RUNS] [CONNECTIONS] [BULK]
-# BIN overrides the binary (default build/release/...; `make build` if missing). SINGLE_RUNS=0 skips
+# BIN overrides the binary (default build/release/...; `make build` if missing); THREADS the
+# server's threads (default: one per core - lodging does not hold a thread while it waits for its commit). SINGLE_RUNS=0 skips
 # the single-request runs; LOG_LEVEL=info also prints the server's per-bulk timing lines.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,7 +39,7 @@ else
   db="sqlite:$work/bench.db"
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --db "$db" --listen "127.0.0.1:$port" --demo --threads "${THREADS:-$conns}" --db-pool 4 \
+"$bin" serve --db "$db" --listen "127.0.0.1:$port" --demo --threads "${THREADS:-$(nproc)}" --db-pool 4 \
   --body-limit $((512 * 1024 * 1024)) --request-timeout 300 --log-level "${LOG_LEVEL:-warn}" > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

@@ -45,26 +45,39 @@ bool DraftFlag(const Request& req) {
     return v && (*v == "true" || *v == "1");
 }
 
-Response Lodge(Services& s, Request& req) {
-    const auto type = MediaType(req);
-    const Language lang = LanguageOf(s, req);
-    core::Result<declarations::LodgeResult> r = core::Fail(core::Error::Internal(""));
-    if (IsXml(type)) {
-        r = s.declarations->LodgeXml(PrincipalOf(req), req.body, lang, DraftFlag(req));
-    } else if (type == "application/json") {
-        boost::json::monotonic_resource arena;  // the body is read once, into the model
-        auto body = core::ParseJsonObject(req.body, &arena);
-        if (!body) return ErrorResponse(req, body.error());
-        r = s.declarations->LodgeJson(PrincipalOf(req), *body, lang, DraftFlag(req));
-    } else {
-        return UnsupportedMediaType(req, "application/json or application/xml");
+Response LodgeAnswer(const core::Result<declarations::LodgeResult>& r, const std::string& path,
+                     const std::string& request_id) {
+    if (!r) {
+        Request where;
+        where.path = path;
+        where.request_id = request_id;
+        return ErrorResponse(where, r.error());
     }
-    if (!r) return ErrorResponse(req, r.error());
     auto res = Response::Text(r->created ? 201 : 200,
                               declarations::ToJsonText(r->stored, r->declaration_json, r->created),
                               "application/json");
     res.Set("Location", fmt::format("/api/v1/declarations/{}", r->stored.id));
     return res;
+}
+
+// Answered once the declaration is durably committed (group commit); no thread waits meanwhile.
+// The answer is made on the server's thread, not the writer's.
+Response Lodge(Services& s, Request& req) {
+    const auto type = MediaType(req);
+    const bool xml = IsXml(type);
+    if (!xml && type != "application/json") return UnsupportedMediaType(req, "application/json or application/xml");
+    return Response::Later([&s, xml, lang = LanguageOf(s, req), draft = DraftFlag(req), actor = PrincipalOf(req),
+                            body = std::move(req.body), path = req.path, id = req.request_id](http::Reply reply) {
+        auto answer = [reply, path, id](core::Result<declarations::LodgeResult> r) {
+            auto result = std::make_shared<const core::Result<declarations::LodgeResult>>(std::move(r));
+            reply([result, path, id] { return LodgeAnswer(*result, path, id); });
+        };
+        if (xml) return s.declarations->LodgeXml(actor, body, lang, draft, std::move(answer));
+        boost::json::monotonic_resource arena;  // the body is read once, into the model
+        auto object = core::ParseJsonObject(body, &arena);
+        if (!object) return answer(core::Fail(std::move(object.error())));
+        s.declarations->LodgeJson(actor, *object, lang, draft, std::move(answer));
+    });
 }
 
 Response Bulk(Services& s, Request& req) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <thread>
 #include <algorithm>
 #include <chrono>
@@ -424,82 +425,106 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
     return {};
 }
 
-Result<LodgeResult> DeclarationService::Lodge(const core::Principal& actor, Declaration d, Language lang, bool draft,
-                                              bool xml) {
-    if (!CanLodge(actor)) return Fail(Error::PermissionDenied("Only traders and administrators lodge declarations."));
-    // An LRN already lodged by this declarant is answered with that declaration, even when this copy
-    // no longer validates (rules changed): looked up only then, since the INSERT itself detects a
-    // repeated LRN (ON CONFLICT) on the common path.
-    auto existing_by_lrn = [&](const std::string& declarant,
-                               const std::string& lrn) -> Result<std::optional<LodgeResult>> {
-        if (lrn.empty() || declarant.empty()) return std::optional<LodgeResult>();
-        auto existing = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::optional<std::int64_t>> {
-            auto row = tx.QueryOne(kByLrn, {declarant, lrn});
-            if (!row) return Fail(std::move(row.error()));
-            if (!*row) return std::optional<std::int64_t>();
-            return std::optional<std::int64_t>((*row)->GetInt(0));
-        });
-        if (!existing) return Fail(std::move(existing.error()));
-        if (!*existing) return std::optional<LodgeResult>();
-        auto got = Get(actor, **existing);
-        if (!got) return Fail(std::move(got.error()));
-        return std::optional<LodgeResult>(LodgeResult{std::move(*got), false, {}});
-    };
+namespace {
+// The blocking form of a lodging that answers through a LodgeDone.
+Result<LodgeResult> Wait(const std::function<void(LodgeDone)>& lodge) {
+    std::promise<Result<LodgeResult>> answer;
+    auto future = answer.get_future();
+    lodge([&answer](Result<LodgeResult> r) { answer.set_value(std::move(r)); });
+    return future.get();
+}
+
+Error InvalidDeclaration(const std::vector<Violation>& violations, Language lang, bool xml) {
+    return Error::InvalidArgument("The declaration has violations.", Localize(violations, lang, xml))
+        .WithType("invalid-declaration");
+}
+}  // namespace
+
+Result<std::optional<LodgeResult>> DeclarationService::ExistingByLrn(const core::Principal& actor,
+                                                                    const std::string& declarant,
+                                                                    const std::string& lrn) {
+    if (lrn.empty() || declarant.empty()) return std::optional<LodgeResult>();
+    auto existing = storage::InReadTx(db_, [&](storage::Transaction& tx) -> Result<std::optional<std::int64_t>> {
+        auto row = tx.QueryOne(kByLrn, {declarant, lrn});
+        if (!row) return Fail(std::move(row.error()));
+        if (!*row) return std::optional<std::int64_t>();
+        return std::optional<std::int64_t>((*row)->GetInt(0));
+    });
+    if (!existing) return Fail(std::move(existing.error()));
+    if (!*existing) return std::optional<LodgeResult>();
+    auto got = Get(actor, **existing);
+    if (!got) return Fail(std::move(got.error()));
+    return std::optional<LodgeResult>(LodgeResult{std::move(*got), false, {}});
+}
+
+void DeclarationService::LodgeThen(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml,
+                                   LodgeDone done) {
+    if (!CanLodge(actor))
+        return done(Fail(Error::PermissionDenied("Only traders and administrators lodge declarations.")));
     const std::string lrn = d.lrn, declarant = d.declarant.identification_number;
     auto prepared = Prepare(actor, std::move(d), lang, draft, xml, nullptr);
     if (!prepared) {
+        // An LRN already lodged by this declarant is answered with that declaration, even when this
+        // copy no longer validates (rules changed): looked up only then, since the INSERT itself
+        // detects a repeated LRN (ON CONFLICT) on the common path.
         if (prepared.error().code == core::ErrorCode::kInvalidArgument) {
-            auto existing = existing_by_lrn(declarant, lrn);
-            if (!existing) return Fail(std::move(existing.error()));
-            if (*existing) return std::move(**existing);
+            auto existing = ExistingByLrn(actor, declarant, lrn);
+            if (!existing) return done(Fail(std::move(existing.error())));
+            if (*existing) return done(std::move(**existing));
         }
-        return Fail(std::move(prepared.error()));
+        return done(Fail(std::move(prepared.error())));
     }
-    Prepared& p = *prepared;
-    Result<void> done;
-    if (committer_ != nullptr) {
-        done = committer_->RunBatched(persist_batch_, &p);
-    } else {
-        done = storage::InWriteTx(db_, [&](storage::Transaction& tx) {
-            Prepared* one = &p;
-            return PersistMany(tx, std::span<Prepared* const>(&one, 1));
-        });
-    }
-    if (!done) return Fail(std::move(done.error()));
-    if (p.result.created) {
-        // Written and committed: the prepared declaration and its text become the answer's.
-        p.result.stored.declaration = std::move(p.declaration);
-        p.result.declaration_json = std::move(p.payload);
-    }
-    if (!p.result.created && actor.organisation) {
-        // The existing row must be visible to the caller (same declarant EORI, another organisation).
-        const auto& s = p.result.stored;
-        if (s.declarant_org_id != actor.organisation->value() && s.represented_org_id != actor.organisation->value())
-            return Fail(Error::AlreadyExists("This LRN is already used by the declarant.").WithType("duplicate-lrn"));
-    }
-    return std::move(p.result);
+    auto p = std::make_shared<Prepared>(std::move(*prepared));
+    // Runs once the transaction that wrote `p` committed (or failed): short, as it may run on the
+    // group committer's writer thread.
+    auto answer = [p, organisation = actor.organisation, done = std::move(done)](Result<void> written) {
+        if (!written) return done(Fail(std::move(written.error())));
+        if (p->result.created) {
+            // Written and committed: the prepared declaration and its text become the answer's.
+            p->result.stored.declaration = std::move(p->declaration);
+            p->result.declaration_json = std::move(p->payload);
+        } else if (organisation) {
+            // The existing row must be visible to the caller (same declarant EORI, another organisation).
+            const auto& s = p->result.stored;
+            if (s.declarant_org_id != organisation->value() && s.represented_org_id != organisation->value())
+                return done(Fail(
+                    Error::AlreadyExists("This LRN is already used by the declarant.").WithType("duplicate-lrn")));
+        }
+        done(std::move(p->result));
+    };
+    if (committer_ != nullptr) return committer_->SubmitBatched(persist_batch_, p.get(), std::move(answer));
+    answer(storage::InWriteTx(db_, [&](storage::Transaction& tx) {
+        Prepared* one = p.get();
+        return PersistMany(tx, std::span<Prepared* const>(&one, 1));
+    }));
+}
+
+void DeclarationService::LodgeJson(const core::Principal& actor, const boost::json::object& body, Language lang,
+                                   bool draft, LodgeDone done) {
+    std::vector<Violation> violations;
+    Declaration d = ReadDeclaration(body, violations);
+    if (!violations.empty()) return done(Fail(InvalidDeclaration(violations, lang, false)));
+    LodgeThen(actor, std::move(d), lang, draft, false, std::move(done));
+}
+
+void DeclarationService::LodgeXml(const core::Principal& actor, std::string_view xml, Language lang, bool draft,
+                                  LodgeDone done) {
+    auto shape = ParseDeclarationXml(xml);
+    if (!shape) return done(Fail(std::move(shape.error())));
+    std::vector<Violation> violations;
+    Declaration d = ReadDeclaration(*shape, violations);
+    if (!violations.empty()) return done(Fail(InvalidDeclaration(violations, lang, true)));
+    LodgeThen(actor, std::move(d), lang, draft, true, std::move(done));
 }
 
 Result<LodgeResult> DeclarationService::LodgeJson(const core::Principal& actor, const boost::json::object& body,
                                                   Language lang, bool draft) {
-    std::vector<Violation> violations;
-    Declaration d = ReadDeclaration(body, violations);
-    if (!violations.empty())
-        return Fail(Error::InvalidArgument("The declaration has violations.", Localize(violations, lang))
-                        .WithType("invalid-declaration"));
-    return Lodge(actor, std::move(d), lang, draft, false);
+    return Wait([&](LodgeDone done) { LodgeJson(actor, body, lang, draft, std::move(done)); });
 }
 
 Result<LodgeResult> DeclarationService::LodgeXml(const core::Principal& actor, std::string_view xml, Language lang,
                                                  bool draft) {
-    auto shape = ParseDeclarationXml(xml);
-    if (!shape) return Fail(std::move(shape.error()));
-    std::vector<Violation> violations;
-    Declaration d = ReadDeclaration(*shape, violations);
-    if (!violations.empty())
-        return Fail(Error::InvalidArgument("The declaration has violations.", Localize(violations, lang, true))
-                        .WithType("invalid-declaration"));
-    return Lodge(actor, std::move(d), lang, draft, true);
+    return Wait([&](LodgeDone done) { LodgeXml(actor, xml, lang, draft, std::move(done)); });
 }
 
 Result<std::vector<BulkOutcome>> DeclarationService::LodgeBulk(const core::Principal& actor,

@@ -169,6 +169,8 @@ struct LaneHooks {
     LaneRecord record;
 };
 
+using LodgeDone = std::function<void(core::Result<LodgeResult>)>;
+
 class DeclarationService {
 public:
     DeclarationService(storage::Database& db, const core::Clock& clock, ruleset::RulesetService* rulesets = nullptr);
@@ -184,6 +186,14 @@ public:
                                         bool draft = false);
     core::Result<LodgeResult> LodgeXml(const core::Principal& actor, std::string_view xml, Language lang,
                                        bool draft = false);
+    // The same without blocking: reading, validation, taxes and the lane decision run on the
+    // calling thread, then `done` is called exactly once - at once when the declaration is refused,
+    // else once its transaction committed, possibly on the group committer's writer thread (so
+    // `done` must be short: hand the answer to another thread). `body`/`xml` are read before the
+    // call returns.
+    void LodgeJson(const core::Principal& actor, const boost::json::object& body, Language lang, bool draft,
+                   LodgeDone done);
+    void LodgeXml(const core::Principal& actor, std::string_view xml, Language lang, bool draft, LodgeDone done);
     // Many declarations (already split: NDJSON lines or the <Declaration> elements of one document);
     // one outcome per declaration, in order. `xml` selects XPath pointers.
     core::Result<std::vector<BulkOutcome>> LodgeBulk(const core::Principal& actor,
@@ -231,7 +241,9 @@ public:
 
 private:
     struct Prepared;
-    core::Result<LodgeResult> Lodge(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml);
+    void LodgeThen(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml, LodgeDone done);
+    core::Result<std::optional<LodgeResult>> ExistingByLrn(const core::Principal& actor, const std::string& declarant,
+                                                           const std::string& lrn);
     core::Result<Prepared> Prepare(const core::Principal& actor, Declaration d, Language lang, bool draft, bool xml,
                                    std::vector<Violation>* violations_out);
     // Writes prepared lodgings with multi-row statements; each item's `result` is (re)set.

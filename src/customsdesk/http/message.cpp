@@ -88,6 +88,12 @@ Response Response::Text(unsigned status, std::string body, std::string content_t
     return r;
 }
 
+Response Response::Later(std::function<void(Reply)> start) {
+    Response r;
+    r.later = std::move(start);
+    return r;
+}
+
 Response Response::NoContent() {
     Response r;
     r.status = 204;

@@ -2,6 +2,8 @@
 //
 // A Handler takes the parsed Request and returns a Response. Handlers are called on the
 // server's worker threads and may block (database calls); they must be thread-safe.
+// A handler that would only wait (for a group commit, say) returns Response::Later instead: the
+// server then frees its thread and writes the response when the work calls back.
 // `Request::context` carries per-request values set by middleware (the authenticated principal).
 #pragma once
 
@@ -48,13 +50,28 @@ struct Request {
     [[nodiscard]] std::optional<std::string> Cookie(std::string_view name) const;
 };
 
+struct Response;
+// Makes the response; the server calls it on the connection's thread.
+using MakeResponse = std::function<Response()>;
+// Given to a deferred response's `start`: call it exactly once, from any thread (a database
+// writer's, say), with what makes the response. Cheap to call: the making runs on the server.
+using Reply = std::function<void(MakeResponse)>;
+
 struct Response {
     unsigned status = 200;
     Headers headers;
     std::string body;
+    // Set by Response::Later: the server calls `later(reply)` once the handler has returned,
+    // then writes what `reply` is given. Until then the request is in flight (Stop waits for it),
+    // and the rest of this Response is unused.
+    std::function<void(Reply)> later;
 
     void Set(std::string name, std::string value);
 
+    // A response that comes later: `start` begins the work (it must not block) and arranges for
+    // `reply` to be called when the work is done. An exception from `start`, or from what `reply`
+    // is given, becomes a 500 like a handler's.
+    static Response Later(std::function<void(Reply)> start);
     static Response Json(unsigned status, const boost::json::value& body);
     static Response Text(unsigned status, std::string body, std::string content_type = "text/plain; charset=utf-8");
     static Response NoContent();

@@ -1,6 +1,9 @@
 #include "customsdesk/http/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,6 +28,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -298,7 +302,7 @@ Response Server::Impl::Dispatch(bhttp::request<bhttp::string_body>& raw, const s
         request.route = std::move(match.pattern);
         request.path_params = std::move(match.params);
         Response res = wrap ? wrap(request, *match.handler) : (*match.handler)(request);
-        CheckResponse(res);
+        if (!res.later) CheckResponse(res);  // a deferred response is checked when it comes
         return res;
     } catch (const std::exception& e) {
         spdlog::error("http: request {} {} {} failed: {}", request_id, request.method, raw_path, e.what());
@@ -354,6 +358,64 @@ asio::awaitable<void> SendErrorAndClose(Impl* impl, std::shared_ptr<Connection> 
         if (rec) break;
         drained += got;
     }
+}
+
+// A deferred response (Response::Later): starts its work, waits without holding a thread, then
+// makes the response here. The reply keeps the io_context's work count up, so Run() does not
+// return while a reply is due; a second reply is ignored. Whatever throws becomes a 500.
+asio::awaitable<Response> AwaitLater(std::function<void(Reply)> start, std::string path,
+                                     std::string request_id) {
+    auto make = co_await asio::async_initiate<decltype(asio::use_awaitable), void(MakeResponse)>(
+        [&start](auto handler) {
+            using Handler = decltype(handler);
+            using Executor = decltype(asio::prefer(asio::get_associated_executor(handler),
+                                                   asio::execution::outstanding_work.tracked));
+            // Shared by the copies of the reply. The tracked executor keeps Run() going until the
+            // first reply; a reply dropped without being called frees the request (its
+            // connection is closed) instead of keeping the server up.
+            struct Pending {
+                std::mutex mu;
+                std::optional<Executor> executor;
+                std::optional<Handler> handler;
+            };
+            auto pending = std::make_shared<Pending>();
+            pending->executor.emplace(asio::prefer(asio::get_associated_executor(handler),
+                                                   asio::execution::outstanding_work.tracked));
+            pending->handler.emplace(std::move(handler));
+            Reply reply = [pending](MakeResponse make) {
+                std::optional<Executor> executor;
+                std::optional<Handler> handler;
+                {
+                    std::lock_guard lock(pending->mu);
+                    if (!pending->handler) return;  // replied already
+                    executor.emplace(std::move(*pending->executor));
+                    handler.emplace(std::move(*pending->handler));
+                    pending->executor.reset();
+                    pending->handler.reset();
+                }
+                asio::post(*executor, [h = std::move(*handler), make = std::move(make)]() mutable {
+                    std::move(h)(std::move(make));
+                });
+            };
+            try {
+                start(reply);
+            } catch (...) {
+                reply([e = std::current_exception()]() -> Response { std::rethrow_exception(e); });
+            }
+        },
+        asio::use_awaitable);
+    try {
+        if (!make) throw std::logic_error("a deferred response replied with nothing");
+        Response res = make();
+        if (res.later) throw std::logic_error("a deferred response replied with another deferred response");
+        CheckResponse(res);
+        co_return res;
+    } catch (const std::exception& e) {
+        spdlog::error("http: request {} {} failed: {}", request_id, path, e.what());
+    } catch (...) {
+        spdlog::error("http: request {} {} failed with an unknown exception", request_id, path);
+    }
+    co_return Problem(500, "internal", TitleFor(500), kInternalDetail, path, request_id);
 }
 
 asio::awaitable<void> ServeConnection(Impl* impl, std::shared_ptr<Connection> conn) {
@@ -444,6 +506,7 @@ asio::awaitable<void> ServeConnection(Impl* impl, std::shared_ptr<Connection> co
         bhttp::request<bhttp::string_body> req = parser.release();
         std::string route(kUnmatched);
         Response res = impl->Dispatch(req, remote, request_id, route);
+        if (res.later) res = co_await AwaitLater(std::move(res.later), target.substr(0, target.find('?')), request_id);
         bool keep_alive = req.keep_alive() && !conn->close_requested && !impl->IsStopping();
         auto out = impl->Finish(std::move(res), request_id, req.version(), req.method() == bhttp::verb::head,
                                 keep_alive);

@@ -16,6 +16,7 @@
 #include <sys/time.h>
 
 #include <future>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -108,6 +109,39 @@ protected:
             r.Set("X-Evil", "a\r\nSet-Cookie: stolen=1");
             return r;
         });
+        // Deferred: the reply is kept until /later/release hands it a response from another thread.
+        router_.Add("GET", "/later/wait", [this](Request&) {
+            return Response::Later([this](Reply reply) {
+                std::lock_guard lock(later_mu_);
+                parked_.push_back(std::move(reply));
+            });
+        });
+        router_.Add("GET", "/later/release", [this](Request&) {
+            std::vector<Reply> parked;
+            {
+                std::lock_guard lock(later_mu_);
+                parked.swap(parked_);
+            }
+            std::thread([parked] {
+                for (std::size_t i = 0; i < parked.size(); ++i)
+                    parked[i]([i] { return Response::Text(201, "released " + std::to_string(i)); });
+            }).detach();
+            return Response::Text(200, std::to_string(parked.size()));
+        });
+        router_.Add("GET", "/later/twice", [](Request&) {
+            return Response::Later([](Reply reply) {
+                reply([] { return Response::Text(200, "first"); });
+                reply([] { return Response::Text(200, "second"); });
+            });
+        });
+        router_.Add("GET", "/later/boom", [](Request&) {
+            return Response::Later([](Reply) { throw std::runtime_error("secret-start-detail"); });
+        });
+        router_.Add("GET", "/later/make-boom", [](Request&) {
+            return Response::Later([](Reply reply) {
+                reply([]() -> Response { throw std::runtime_error("secret-make-detail"); });
+            });
+        });
         router_.Add("GET", "/slow", [this](Request&) {
             gate_.entered.set_value();
             gate_.released.wait();
@@ -146,6 +180,8 @@ protected:
     Router router_;
     Metrics metrics_;
     SlowGate gate_;
+    std::mutex later_mu_;
+    std::vector<Reply> parked_;
     std::unique_ptr<Server> server_;
     std::thread runner_;
 };
@@ -301,6 +337,85 @@ TEST_F(ServerTest, ThrowingHandlerIsBare500) {
     auto next = c.Get("/hello");
     ASSERT_TRUE(next.has_value());
     EXPECT_EQ(next->result_int(), 200u);
+}
+
+// A deferred response holds no thread while it waits: with ONE server thread, a second request is
+// served while the first waits, and the first is answered when its reply comes from elsewhere.
+TEST_F(ServerTest, DeferredResponseFreesTheThreadUntilItsReply) {
+    ServerOptions o = SmallLimits();
+    o.threads = 1;
+    o.request_timeout = std::chrono::seconds(30);
+    Start(o);
+    Client waiting(port());
+    waiting.Send("GET /later/wait HTTP/1.1\r\nHost: t\r\n\r\n");
+    Client other(port());
+    auto hello = other.Get("/hello");  // the only thread is free
+    ASSERT_TRUE(hello.has_value());
+    EXPECT_EQ(hello->body(), "hello");
+    std::optional<RawResponse> released;
+    for (int attempt = 0; attempt < 1000; ++attempt) {  // until /later/wait has parked its reply
+        released = other.Get("/later/release");
+        ASSERT_TRUE(released.has_value());
+        if (released->body() == "1") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(released->body(), "1");
+    auto r = waiting.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 201u);
+    EXPECT_EQ(r->body(), "released 0");
+    EXPECT_EQ((*r)["X-Content-Type-Options"], "nosniff");  // finished like any response
+    // The connection stays usable, and the deferred request was counted once.
+    auto again = waiting.Get("/hello");
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->result_int(), 200u);
+    EXPECT_NE(metrics_.Render().find("route=\"/later/wait\""), std::string::npos);
+}
+
+TEST_F(ServerTest, DeferredResponseTakesTheFirstReplyAndTurnsFailuresInto500) {
+    Start(SmallLimits());
+    Client c(port());
+    auto twice = c.Get("/later/twice");
+    ASSERT_TRUE(twice.has_value());
+    EXPECT_EQ(twice->body(), "first");
+    for (const char* target : {"/later/boom", "/later/make-boom"}) {
+        auto r = c.Get(target, "X-Request-Id: later-1\r\n");
+        ASSERT_TRUE(r.has_value()) << target;
+        EXPECT_EQ(r->result_int(), 500u) << target;
+        EXPECT_EQ(r->body().find("secret"), std::string::npos) << target;
+        EXPECT_EQ(JsonBody(*r).at("request_id").as_string(), "later-1") << target;
+    }
+    auto next = c.Get("/hello");  // the connection survives
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->result_int(), 200u);
+}
+
+// Stop() waits for a deferred response that is still due, as for a handler still running.
+TEST_F(ServerTest, GracefulStopWaitsForADeferredReply) {
+    Start(SmallLimits());
+    Client waiting(port());
+    waiting.Send("GET /later/wait HTTP/1.1\r\nHost: t\r\n\r\n");
+    for (int attempt = 0; attempt < 2000; ++attempt) {
+        {
+            std::lock_guard lock(later_mu_);
+            if (!parked_.empty()) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    Reply reply;
+    {
+        std::lock_guard lock(later_mu_);
+        ASSERT_EQ(parked_.size(), 1u);
+        reply = parked_.front();
+        parked_.clear();
+    }
+    server_->Stop();
+    reply([] { return Response::Text(200, "late but answered"); });
+    auto r = waiting.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->body(), "late but answered");
+    EXPECT_FALSE(r->keep_alive());
+    runner_.join();
 }
 
 TEST_F(ServerTest, InvalidPercentEncodingIs400) {

@@ -64,6 +64,10 @@ core::Result<void> GroupCommitter::RunBatched(const BatchWork& batch, void* payl
     return Wait(Item{{}, {}, &batch, payload});
 }
 
+void GroupCommitter::SubmitBatched(const BatchWork& batch, void* payload, Done done) {
+    Enqueue(Item{{}, std::move(done), &batch, payload});
+}
+
 GroupCommitStats GroupCommitter::Stats() const {
     std::lock_guard lock(mu_);
     return stats_;

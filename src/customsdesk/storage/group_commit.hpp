@@ -21,7 +21,7 @@
 //    after a crash, but never partially (each batch is one transaction).
 //  - Shutdown: the destructor (or Stop()) stops accepting work (Submit then completes at once
 //    with kUnavailable), runs what is queued, and joins the writer thread.
-//  - Batched items: RunBatched(batch, payload) queues `payload` for a shared `batch` function.
+//  - Batched items: RunBatched(batch, payload) (or SubmitBatched(batch, payload, done)) queues `payload` for a shared `batch` function.
 //    Consecutive queued items of the same `batch` (same object) are written by ONE call
 //    `batch(tx, payloads)` in their queue order, e.g. one multi-row INSERT for many requests; when
 //    a transaction fails each is re-run alone as `batch(tx, {payload})`. The same rules as for
@@ -78,6 +78,9 @@ public:
     using BatchWork = std::function<core::Result<void>(Transaction&, std::span<void* const> payloads)>;
     // See "Batched items" above; `batch` must outlive the call. Blocks like Run().
     core::Result<void> RunBatched(const BatchWork& batch, void* payload);
+    // The non-blocking form of RunBatched: `done` as for Submit; `batch` and `payload` must live
+    // until `done` is called.
+    void SubmitBatched(const BatchWork& batch, void* payload, Done done);
     void Stop();
     [[nodiscard]] GroupCommitStats Stats() const;
 

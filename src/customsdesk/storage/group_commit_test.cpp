@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -164,6 +167,56 @@ TEST(GroupCommit, BatchedItemsShareOneCallAndFailAlone) {
     for (int i = 0; i < kItems; ++i)
         if (i != 7) ids.insert(payloads[i].id);
     EXPECT_EQ(ids.size(), static_cast<std::size_t>(kItems - 1));
+}
+
+// SubmitBatched does not block: one thread queues many payloads, each `done` comes after its
+// commit (the row is visible by then), and a bad payload fails alone.
+TEST(GroupCommit, SubmittedBatchedItemsCompleteWithoutBlockingTheCaller) {
+    auto db = test_support::OpenTestDatabase();
+    GroupCommitter committer(*db, GroupCommitOptions{512, 100000, std::chrono::milliseconds(50)});
+    struct Payload {
+        std::string name;
+        std::int64_t id = 0;
+    };
+    GroupCommitter::BatchWork batch = [&](Transaction& tx, std::span<void* const> payloads) -> Result<void> {
+        for (void* raw : payloads) {
+            auto* p = static_cast<Payload*>(raw);
+            if (p->name == "bad") return core::Fail(core::Error::InvalidArgument("bad payload"));
+            auto r = Insert(tx, p->name);
+            if (!r) return r;
+        }
+        return {};
+    };
+    constexpr int kItems = 30;
+    std::vector<Payload> payloads(kItems);
+    std::vector<std::optional<Result<void>>> results(kItems);
+    std::vector<std::int64_t> visible(kItems, -1);
+    std::mutex mu;
+    std::condition_variable cv;
+    int finished = 0;
+    for (int i = 0; i < kItems; ++i) {
+        payloads[i].name = i == 11 ? "bad" : "submitted " + std::to_string(i);
+        committer.SubmitBatched(batch, &payloads[i], [&, i](Result<void> r) {
+            const std::int64_t rows = Count(*db);  // committed before done: a reader sees it
+            std::lock_guard lock(mu);
+            results[i] = std::move(r);
+            visible[i] = rows;
+            ++finished;
+            cv.notify_all();
+        });
+    }
+    {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return finished == kItems; });
+    }
+    for (int i = 0; i < kItems; ++i) {
+        ASSERT_TRUE(results[i].has_value()) << i;
+        EXPECT_EQ(results[i]->has_value(), i != 11) << i;
+        if (i != 11) {
+            EXPECT_GE(visible[i], 1) << i;
+        }
+    }
+    EXPECT_EQ(Count(*db), kItems - 1);
 }
 
 TEST(GroupCommit, AfterStopWorkIsRefused) {
