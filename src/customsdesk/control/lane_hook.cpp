@@ -65,8 +65,6 @@ declarations::LaneHooks MakeLaneHook(selectivity::SelectivityService& selectivit
     hooks.record = [&selectivity](storage::Transaction& tx,
                                   std::span<const declarations::LaneRecordItem> items) -> core::Result<void> {
         std::vector<selectivity::Subject> subjects(items.size());
-        std::vector<selectivity::Assessment> copies;  // RecordMany sets decision_id; a decision may be recorded again
-        copies.reserve(items.size());
         std::vector<selectivity::SelectivityService::RecordItem> records;
         records.reserve(items.size());
         for (std::size_t k = 0; k < items.size(); ++k) {
@@ -78,8 +76,7 @@ declarations::LaneHooks MakeLaneHook(selectivity::SelectivityService& selectivit
             if (item.declarant_org_id) subject.organisation = core::OrganisationId(*item.declarant_org_id);
             subject.declaration_id = item.id;
             subject.assessed_at = made->assessed_at;
-            copies.push_back(*made);
-            records.push_back({&subject, &copies.back()});
+            records.push_back({&subject, made});
         }
         return selectivity.RecordMany(tx, records);
     };

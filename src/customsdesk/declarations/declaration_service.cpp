@@ -360,11 +360,13 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
             if (after_lane[k]) s.state = after_lane[k]->first;
         }
         const auto& d = p.declaration;
-        rows.insert(rows.end(), {s.id, OptText(s.mrn), d.declarant.identification_number, d.lrn,
-                                 OptId(p.declarant_org), OptId(p.represented_org), std::string(TypeName(d.type)),
-                                 std::string(StateName(s.state)), OptId(p.lodged_by), p.payload, OptText(p.taxes),
-                                 OptText(s.lane), OptText(s.selectivity_json), now,
-                                 p.draft ? Param(std::monostate{}) : Param(now), now});
+        // The texts are the items' (no copies): they outlive the statements.
+        rows.insert(rows.end(), {s.id, storage::OptView(s.mrn), storage::View(d.declarant.identification_number),
+                                 storage::View(d.lrn), OptId(p.declarant_org), OptId(p.represented_org),
+                                 storage::TextView{TypeName(d.type)}, storage::TextView{StateName(s.state)},
+                                 OptId(p.lodged_by), storage::View(p.payload), storage::OptView(p.taxes),
+                                 storage::OptView(s.lane), storage::OptView(s.selectivity_json), storage::View(now),
+                                 p.draft ? Param(std::monostate{}) : storage::View(now), storage::View(now)});
     }
     auto inserted = storage::InsertRows(tx, "declarations", kInsertColumnNames, rows, kOnLrnConflict);
     if (!inserted) return Fail(std::move(inserted.error()));
@@ -375,9 +377,9 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
     auto transition = [&](const Prepared& p, std::optional<State> from, State to, std::string action,
                           const std::string& at) {
         transitions.insert(transitions.end(),
-                           {p.result.stored.id, from ? Param(std::string(StateName(*from))) : Param(std::monostate{}),
-                            std::string(StateName(to)), std::move(action), OptId(p.lodged_by), p.actor_name, at,
-                            std::string()});
+                           {p.result.stored.id, from ? Param(storage::TextView{StateName(*from)}) : Param(std::monostate{}),
+                            storage::TextView{StateName(to)}, std::move(action), OptId(p.lodged_by),
+                            storage::View(p.actor_name), storage::View(at), storage::TextView{""}});
     };
     std::vector<LaneRecordItem> lanes;
     for (std::size_t k = 0; k < items.size(); ++k) {

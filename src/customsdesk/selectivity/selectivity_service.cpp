@@ -284,7 +284,7 @@ Result<Assessment> SelectivityService::Decide(Subject subject) {
 }
 
 Result<void> SelectivityService::Record(storage::Transaction& tx, const Subject& subject, Assessment& a) {
-    const RecordItem one{&subject, &a};
+    const RecordItem one{&subject, &a, &a.decision_id};
     return RecordMany(tx, std::span<const RecordItem>(&one, 1));
 }
 
@@ -298,20 +298,24 @@ Result<void> SelectivityService::RecordMany(storage::Transaction& tx, std::span<
     std::map<std::int64_t, std::pair<std::int64_t, std::string>> per_trader;  // count, first decided at
     for (std::size_t k = 0; k < items.size(); ++k) {
         const Subject& subject = *items[k].subject;
-        Assessment& a = *items[k].assessment;
-        a.decision_id = (*ids)[k];
+        const Assessment& a = *items[k].assessment;
+        const std::int64_t decision_id = (*ids)[k];
+        if (items[k].decision_id != nullptr) *items[k].decision_id = decision_id;
         const core::Timestamp at = subject.assessed_at == core::Timestamp{} ? clock_.Now() : subject.assessed_at;
         const std::string at_text = core::FormatTimestamp(at);
+        // Texts the items hold are passed as views (no copies): they outlive the statements.
         decisions.insert(decisions.end(),
-                         {a.decision_id, subject.declaration_id,
-                          subject.identity.empty() ? std::to_string(subject.declaration_id) : subject.identity,
+                         {decision_id, subject.declaration_id,
+                          subject.identity.empty() ? Param(std::to_string(subject.declaration_id))
+                                                   : storage::View(subject.identity),
                           subject.organisation.valid() ? Param(subject.organisation.value()) : storage::Null(),
-                          std::string(LaneName(a.decision.lane)), std::string(LaneName(a.decision.rule_lane)),
-                          a.decision.source == DecisionSource::kRandomSample, a.explanation_json, at_text});
+                          storage::TextView{LaneName(a.decision.lane)}, storage::TextView{LaneName(a.decision.rule_lane)},
+                          a.decision.source == DecisionSource::kRandomSample, storage::View(a.explanation_json),
+                          at_text});
         std::set<std::pair<std::string, std::int64_t>> fired, decisive;
         for (const auto& h : a.decision.hits) {
-            hits.insert(hits.end(), {a.decision_id, h.profile_key, h.profile_version,
-                                     static_cast<std::int64_t>(h.rule_number), std::string(LaneName(h.lane)),
+            hits.insert(hits.end(), {decision_id, storage::View(h.profile_key), h.profile_version,
+                                     static_cast<std::int64_t>(h.rule_number), storage::TextView{LaneName(h.lane)},
                                      h.decisive});
             fired.insert({h.profile_key, h.profile_version});
             if (h.decisive) decisive.insert({h.profile_key, h.profile_version});

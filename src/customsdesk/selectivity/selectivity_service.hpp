@@ -118,10 +118,12 @@ public:
     // Writes `a` (from Decide) for `subject.declaration_id`; sets a.decision_id.
     core::Result<void> Record(storage::Transaction& tx, const Subject& subject, Assessment& a);
     // The same for many (a batch of lodgings): multi-row inserts, one counter update per profile
-    // version and per trader. Sets each decision_id.
+    // version and per trader. Sets each `decision_id` that is given (the assessment itself is only
+    // read, so a decision made once can be recorded again when its transaction is retried).
     struct RecordItem {
         const Subject* subject;
-        Assessment* assessment;
+        const Assessment* assessment;
+        std::int64_t* decision_id = nullptr;
     };
     core::Result<void> RecordMany(storage::Transaction& tx, std::span<const RecordItem> items);
 

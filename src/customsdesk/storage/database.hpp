@@ -40,11 +40,22 @@ using core::Result;
 
 enum class Dialect { kSqlite, kPostgres };
 
+// Text that is not copied into the parameter: the caller keeps it alive (and unchanged) until the
+// statement that uses it has run. For large values written in bulk (a declaration's JSON).
+struct TextView {
+    std::string_view text;
+};
+
 // A statement parameter. std::monostate is SQL NULL.
-using Param = std::variant<std::monostate, std::int64_t, double, bool, std::string>;
+using Param = std::variant<std::monostate, std::int64_t, double, bool, std::string, TextView>;
 
 // Helpers for optional parameters.
 inline Param Null() { return std::monostate{}; }
+inline Param View(const std::string& text) { return TextView{text}; }
+inline Param OptView(const std::optional<std::string>& text) {
+    if (!text) return std::monostate{};
+    return TextView{*text};
+}
 template <typename T>
 Param Opt(const std::optional<T>& v) {
     if (!v) return std::monostate{};

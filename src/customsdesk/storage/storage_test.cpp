@@ -281,6 +281,41 @@ TEST(Storage, InsertRowsSkipsConflictsAndNamesTheIdsItInserted) {
     EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
 }
 
+// A TextView parameter is written as the text it views (never copied, never NULL - an empty view is
+// ''), through Execute, CopyRows and InsertRows alike.
+TEST(Storage, TextViewParametersAreWrittenAsTheirText) {
+    static constexpr std::string_view kColumns[] = {"id", "name", "sector_segment", "created_at", "updated_at"};
+    auto db = OpenTestDatabase();
+    auto tx = db->Begin(TxMode::kWrite);
+    ASSERT_TRUE(tx);
+    const std::string long_name(5000, 'x');
+    const std::string tricky = "tab\there, newline\n, backslash \\ and 'quote' äö";
+    const std::string now(kNow);
+    auto ids = AllocateIds(**tx, "organisations", 3);
+    ASSERT_TRUE(ids);
+    ASSERT_TRUE((*tx)->Execute("INSERT INTO organisations (id, name, sector_segment, created_at, updated_at) "
+                               "VALUES ($1, $2, $3, $4, $4)",
+                               {(*ids)[0], View(long_name), TextView{""}, View(now)}));
+    const std::vector<Param> copied = {(*ids)[1], View(tricky), TextView{}, View(now), View(now)};
+    ASSERT_TRUE((*tx)->CopyRows("organisations", kColumns, copied));
+    const std::vector<Param> inserted = {(*ids)[2], TextView{std::string_view(tricky).substr(0, 3)},
+                                         OptView(std::nullopt), View(now), View(now)};
+    auto r = InsertRows(**tx, "organisations", kColumns, inserted);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_TRUE((*tx)->Commit());
+    auto read = db->Begin(TxMode::kRead);
+    ASSERT_TRUE(read);
+    auto rows = (*read)->Query("SELECT name, sector_segment FROM organisations WHERE id >= $1 ORDER BY id", {(*ids)[0]});
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->rows.size(), 3u);
+    EXPECT_EQ(rows->rows[0].GetText(0), long_name);
+    EXPECT_EQ(rows->rows[0].GetOptText(1), std::optional<std::string>(""));
+    EXPECT_EQ(rows->rows[1].GetText(0), tricky);
+    EXPECT_EQ(rows->rows[1].GetOptText(1), std::optional<std::string>(""));
+    EXPECT_EQ(rows->rows[2].GetText(0), "tab");
+    EXPECT_EQ(rows->rows[2].GetOptText(1), std::nullopt);
+}
+
 TEST(Storage, BulkWriteLoadsRowsAndForeignKeysAreCheckedAgainAfterIt) {
     auto db = OpenTestDatabase();
     static constexpr std::string_view kUserColumns[] = {"username", "display_name", "created_at", "updated_at"};

@@ -253,6 +253,8 @@ std::string ToText(const Param& param, bool& is_null) {
                 return std::string(buf, end);
             } else if constexpr (std::is_same_v<T, bool>) {
                 return v ? "true" : "false";
+            } else if constexpr (std::is_same_v<T, TextView>) {
+                return std::string(v.text);
             } else {
                 return v;
             }
@@ -331,7 +333,10 @@ void AppendCopyText(std::string& out, const Param& param) {
             } else if constexpr (std::is_same_v<T, bool>) {
                 out += v ? 't' : 'f';
             } else {
-                for (const char c : v) {
+                std::string_view text;
+                if constexpr (std::is_same_v<T, TextView>) text = v.text;
+                else text = v;
+                for (const char c : text) {
                     switch (c) {
                         case '\\': out += "\\\\"; break;
                         case '\t': out += "\\t"; break;

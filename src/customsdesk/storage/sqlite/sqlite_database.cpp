@@ -405,6 +405,10 @@ int Bind(sqlite3_stmt* stmt, int index, const Param& param) {
                 return sqlite3_bind_double(stmt, index, v);
             } else if constexpr (std::is_same_v<T, bool>) {
                 return sqlite3_bind_int(stmt, index, v ? 1 : 0);
+            } else if constexpr (std::is_same_v<T, TextView>) {
+                // (an empty view may have no data pointer, which SQLite would bind as NULL)
+                return sqlite3_bind_text64(stmt, index, v.text.empty() ? "" : v.text.data(), v.text.size(),
+                                           SQLITE_STATIC, SQLITE_UTF8);
             } else {
                 return sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
             }
