@@ -336,7 +336,8 @@ class SqliteDatabase final : public Database {
                 return core::Fail(std::move(r.error()));
             }
         }
-        // A no-op inside a transaction: set before BEGIN, reset by SqliteTransaction::Finish.
+        // Set before BEGIN (a no-op inside a transaction), for every transaction: only kBulkWrite
+        // runs without (see SqliteTransaction::Finish).
         if (auto r = conn.SetForeignKeys(mode != TxMode::kBulkWrite); !r) return core::Fail(std::move(r.error()));
         if (auto r = conn.ExecOne(write ? "BEGIN IMMEDIATE" : "BEGIN"); !r) return core::Fail(std::move(r.error()));
         return std::unique_ptr<Transaction>(new SqliteTransaction(*this, std::move(*lease), mode));
@@ -551,10 +552,10 @@ void SqliteTransaction::Rollback() {
 
 void SqliteTransaction::Finish() {
     if (lease_->role() == Role::kBoth && mode_ == TxMode::kRead) (void)lease_->Exec("PRAGMA query_only=OFF");
-    if (mode_ == TxMode::kBulkWrite && !lease_->SetForeignKeys(true)) {
-        lease_.Release(true);  // a connection that might not check foreign keys must not be reused
-        return;
-    }
+    // Foreign keys stay as this transaction had them: Begin sets them for every transaction (off
+    // only for kBulkWrite). Switching them expires every prepared statement of the connection, so
+    // a run of bulk transactions (1,024 declarations each) would otherwise prepare its multi-row
+    // statements again for each one.
     // A connection left inside a transaction (ROLLBACK failed) must not go back to the pool.
     lease_.Release(sqlite3_get_autocommit(lease_->db()) == 0);
 }
