@@ -107,9 +107,10 @@ Response Bulk(Services& s, Request& req) {
     const auto& all = *r;
     std::map<std::string, std::int64_t> counts;
     std::string out = "{\"results\":[";
+    out.reserve(all.size() * 96);
     for (std::size_t i = 0; i < all.size(); ++i) {
         if (i > 0) out += ',';
-        out += boost::json::serialize(declarations::ToJson(all[i]));
+        declarations::AppendJson(out, all[i]);
         ++counts[all[i].status];
     }
     out += "],\"counts\":";

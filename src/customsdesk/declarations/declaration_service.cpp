@@ -9,6 +9,7 @@
 #include <thread>
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <unordered_set>
 
 #include "customsdesk/core/json.hpp"
@@ -554,17 +555,25 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
     if (n > kMaxBulkDeclarations)
         return Fail(Error::ResourceExhausted(fmt::format("At most {} declarations per request.", kMaxBulkDeclarations)));
     std::vector<BulkOutcome> out(n);
-    std::vector<std::optional<Prepared>> ready(n);
     // Reading, validation, taxes and the lane decision run on worker threads in blocks while this
     // thread writes the chunks whose blocks are done (one transaction per chunk).
     constexpr std::size_t kBlock = 64;
     constexpr std::size_t kChunk = 1024;  // a multiple of kBlock
+    // The prepared declarations live in a ring of kRing chunks (a Prepared is about 2.4 KB): a
+    // worker that runs kRing chunks ahead of the writer waits for it. A worker that overwrites a
+    // written slot frees its old texts, so neither the first touch of fresh memory nor the frees
+    // fall on the writer.
+    constexpr std::size_t kRing = 4;
     const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    std::vector<std::optional<Prepared>> ready(std::min(n, kRing * kChunk));
+    auto slot = [&](std::size_t i) -> std::optional<Prepared>& { return ready[i % ready.size()]; };
     std::atomic<std::size_t> next_block{0};
     std::vector<std::uint8_t> block_done(blocks, 0);
+    std::size_t chunks_written = 0;  // under mu; all of them once the writer is gone
     std::mutex mu;
     std::condition_variable cv;
     auto prepare_one = [&](std::size_t i) {
+        slot(i).reset();  // (the written declaration of an earlier chunk)
         auto& o = out[i];
         o.index = i;
         const std::string root = xml ? fmt::format("/Declarations/Declaration[{}]", i + 1) : std::string();
@@ -583,7 +592,7 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
         if (violations.empty()) {
             auto p = Prepare(actor, std::move(d), lang, false, xml, &violations);
             if (p) {
-                ready[i] = std::move(*p);
+                slot(i) = std::move(*p);
                 return;
             }
             if (violations.empty()) {
@@ -600,6 +609,10 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
         for (;;) {
             const std::size_t b = next_block.fetch_add(1);
             if (b >= blocks) return;
+            if (const std::size_t chunk = b * kBlock / kChunk; chunk >= kRing) {
+                std::unique_lock lock(mu);
+                cv.wait(lock, [&] { return chunks_written + kRing > chunk; });
+            }
             for (std::size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
                 try {
                     prepare_one(i);
@@ -617,7 +630,20 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
         n < 2 * kBlock ? 0 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
     std::vector<std::jthread> threads;
     for (std::size_t t = 0; t < workers; ++t) threads.emplace_back(work);
-    if (workers == 0) work();
+    if (workers == 0) work();  // (n < 2 * kBlock: one chunk, no waiting for the ring)
+    // However this thread leaves, no worker is left waiting for it (the threads are joined after).
+    struct ReleaseWorkers {
+        std::mutex& mu;
+        std::condition_variable& cv;
+        std::size_t& chunks_written;
+        ~ReleaseWorkers() {
+            {
+                std::lock_guard lock(mu);
+                chunks_written = std::numeric_limits<std::size_t>::max() / 2;
+            }
+            cv.notify_all();
+        }
+    } release_workers{mu, cv, chunks_written};
 
     // kBulkWrite: every row refers to rows that exist for good - organisations and users are never
     // deleted (only marked), the declaration and decision rows are written in this transaction -
@@ -645,8 +671,9 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
         std::vector<Prepared*> items;
         std::vector<std::size_t> index;
         for (std::size_t i = start; i < end; ++i) {
-            if (!ready[i]) continue;
-            items.push_back(&*ready[i]);
+            auto& prepared = slot(i);
+            if (!prepared) continue;
+            items.push_back(&*prepared);
             index.push_back(i);
         }
         const auto write_from = Clock::now();
@@ -672,8 +699,12 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
             o.id = s.id;
             o.mrn = s.mrn;
             o.status = items[k]->result.created ? std::string(StateName(s.state)) : "existing";
-            ready[index[k]].reset();  // written: free it
         }
+        {
+            std::lock_guard lock(mu);
+            chunks_written = start / kChunk + 1;
+        }
+        cv.notify_all();
     }
     auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
     spdlog::info("event=bulk_lodged count={} workers={} ms={:.1f} write_ms={:.1f} wait_for_preparation_ms={:.1f}", n,
@@ -1169,17 +1200,32 @@ boost::json::object ToJson(const DeclarationRequest& r) {
             {"decision_reason", r.decision_reason ? boost::json::value(*r.decision_reason) : nullptr}};
 }
 
-boost::json::object ToJson(const BulkOutcome& o) {
-    boost::json::object j{{"index", o.index}, {"lrn", o.lrn}, {"status", o.status}};
-    if (o.id) j["id"] = *o.id;
-    if (o.mrn) j["mrn"] = *o.mrn;
-    if (!o.violations.empty()) {
-        boost::json::array v;
-        for (const auto& e : o.violations)
-            v.push_back(boost::json::object{{"pointer", e.pointer}, {"code", e.code}, {"message", e.message}});
-        j["violations"] = std::move(v);
+void AppendJson(std::string& out, const BulkOutcome& o) {
+    // Written directly (a bulk answer has up to kMaxBulkDeclarations of them).
+    fmt::format_to(std::back_inserter(out), "{{\"index\":{},\"lrn\":", o.index);
+    core::AppendJsonString(out, o.lrn);
+    out += ",\"status\":";
+    core::AppendJsonString(out, o.status);
+    if (o.id) fmt::format_to(std::back_inserter(out), ",\"id\":{}", *o.id);
+    if (o.mrn) {
+        out += ",\"mrn\":";
+        core::AppendJsonString(out, *o.mrn);
     }
-    return j;
+    if (!o.violations.empty()) {
+        out += ",\"violations\":[";
+        for (std::size_t k = 0; k < o.violations.size(); ++k) {
+            const auto& e = o.violations[k];
+            out += k == 0 ? "{\"pointer\":" : ",{\"pointer\":";
+            core::AppendJsonString(out, e.pointer);
+            out += ",\"code\":";
+            core::AppendJsonString(out, e.code);
+            out += ",\"message\":";
+            core::AppendJsonString(out, e.message);
+            out += '}';
+        }
+        out += ']';
+    }
+    out += '}';
 }
 
 }  // namespace customsdesk::declarations

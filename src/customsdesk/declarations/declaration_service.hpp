@@ -297,6 +297,7 @@ std::string ToJsonText(const StoredDeclaration& d, std::string_view declaration_
 boost::json::object ToJson(const DeclarationSummary& s);
 boost::json::object ToJson(const TransitionEntry& t);
 boost::json::object ToJson(const DeclarationRequest& r);
-boost::json::object ToJson(const BulkOutcome& o);
+// Appends one bulk outcome as a JSON object: {index, lrn, status, id?, mrn?, violations?}.
+void AppendJson(std::string& out, const BulkOutcome& o);
 
 }  // namespace customsdesk::declarations

@@ -441,5 +441,55 @@ TEST_F(DeclarationServiceTest, ALargeBulkIsPreparedInParallelAndWrittenInChunksI
     EXPECT_GT(invalid, 10);
 }
 
+TEST_F(DeclarationServiceTest, ABulkLongerThanThePreparationRingKeepsEveryOutcomeInItsPlace) {
+    // The prepared declarations live in a ring of four 1,024-declaration chunks; 9,000 wrap it
+    // twice. An invalid line must never be answered with the declaration an earlier chunk left in
+    // its slot, and each valid one is written once.
+    constexpr int kCount = 9000;
+    std::vector<std::string> texts;
+    for (int i = 0; i < kCount; ++i) {
+        auto b = H1(fmt::format("RING-{}", i));
+        if (i % 89 == 3) b["invoice_currency"] = "EUX";
+        texts.push_back(boost::json::serialize(b));
+    }
+    std::vector<std::string_view> lines(texts.begin(), texts.end());
+    auto r = service_->LodgeNdjson(Trader(own_org_), lines, Language::kEn);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->size(), static_cast<std::size_t>(kCount));
+    std::set<std::int64_t> ids;
+    for (int i = 0; i < kCount; ++i) {
+        const auto& o = (*r)[static_cast<std::size_t>(i)];
+        ASSERT_EQ(o.lrn, fmt::format("RING-{}", i));
+        if (i % 89 == 3) {
+            EXPECT_EQ(o.status, "invalid") << i;
+            EXPECT_FALSE(o.id) << i;
+            continue;
+        }
+        EXPECT_EQ(o.status, "accepted") << i;
+        ASSERT_TRUE(o.id) << i;
+        EXPECT_TRUE(ids.insert(*o.id).second) << i;
+    }
+    EXPECT_EQ(Count(), static_cast<std::int64_t>(ids.size()));
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(kCount - (kCount + 85) / 89));
+}
+
+TEST(BulkOutcomeJson, IsWrittenAsTheSameObjectTheDomWouldGive) {
+    BulkOutcome o;
+    o.index = 7;
+    o.lrn = "a\"b\\c\u00e4\n";
+    o.status = "invalid";
+    o.violations = {{"/items/0/commodity_code", "unknown_code", "Tuntematon \"koodi\""}, {"/", "x", ""}};
+    std::string out;
+    AppendJson(out, o);
+    EXPECT_EQ(boost::json::parse(out),
+              boost::json::parse(R"({"index":7,"lrn":"a\"b\\c\u00e4\n","status":"invalid","violations":[)"
+                                 R"({"pointer":"/items/0/commodity_code","code":"unknown_code","message":"Tuntematon \"koodi\""},)"
+                                 R"({"pointer":"/","code":"x","message":""}]})"));
+    BulkOutcome ok{1, "L", "released", 42, "26FI0000000000420", {}};
+    out.clear();
+    AppendJson(out, ok);
+    EXPECT_EQ(out, R"({"index":1,"lrn":"L","status":"released","id":42,"mrn":"26FI0000000000420"})");
+}
+
 }  // namespace
 }  // namespace customsdesk::declarations
