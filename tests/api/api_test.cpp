@@ -49,6 +49,8 @@ TEST(Api, HealthReadinessMetricsAndOpenApi) {
         << m.body;
     EXPECT_NE(m.body.find("customsdesk_http_request_duration_seconds_bucket"), std::string::npos);
     EXPECT_NE(m.body.find("customsdesk_db_connections"), std::string::npos);
+    EXPECT_NE(m.body.find("customsdesk_db_wal_checkpoints_total "), std::string::npos);
+    EXPECT_NE(m.body.find("customsdesk_db_syncs_total "), std::string::npos);
 }
 
 TEST(Api, EveryProtectedRouteNeedsLogin) {

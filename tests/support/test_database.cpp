@@ -147,6 +147,7 @@ class TestDatabase final : public storage::Database {
     }
     [[nodiscard]] storage::Dialect dialect() const override { return inner_->dialect(); }
     [[nodiscard]] storage::PoolStats Stats() const override { return inner_->Stats(); }
+    core::Result<void> Sync() override { return inner_->Sync(); }
     core::Result<void> Ping() override { return inner_->Ping(); }
     void Close() override { inner_->Close(); }
     [[nodiscard]] std::string Describe() const override { return inner_->Describe(); }

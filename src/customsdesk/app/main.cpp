@@ -183,6 +183,12 @@ void AddPoolMetrics(http::Metrics& metrics, storage::Database& db) {
                            s.transactions_committed_total);
         out += fmt::format("customsdesk_db_transactions_total{{outcome=\"rollback\"}} {}\n",
                            s.transactions_rolled_back_total);
+        out += "# HELP customsdesk_db_wal_checkpoints_total SQLite: background WAL checkpoints that copied pages.\n";
+        out += "# TYPE customsdesk_db_wal_checkpoints_total counter\n";
+        out += fmt::format("customsdesk_db_wal_checkpoints_total {}\n", s.wal_checkpoints_total);
+        out += "# HELP customsdesk_db_syncs_total SQLite: fsyncs that made deferred bulk commits durable.\n";
+        out += "# TYPE customsdesk_db_syncs_total counter\n";
+        out += fmt::format("customsdesk_db_syncs_total {}\n", s.syncs_total);
     });
 }
 

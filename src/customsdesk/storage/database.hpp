@@ -138,7 +138,15 @@ protected:
 // the same transaction (an import resolves each reference against the rows it read in the
 // transaction): SQLite then does not check them a second time (PRAGMA foreign_keys is off for the
 // transaction only), which lets CopyRows insert many rows per statement. PostgreSQL checks them.
-enum class TxMode { kRead, kWrite, kBulkWrite };
+// kBulkWriteDeferred is kBulkWrite whose commit need not be durable yet when Commit() returns: it
+// is atomic and visible to every later transaction at once, and durable once Database::Sync() (or
+// a later durable commit) returned. For a caller that commits many transactions and acknowledges
+// them together, after one Sync() (bulk lodging: one fsync per request instead of one per chunk).
+// SQLite runs it with PRAGMA synchronous=NORMAL; PostgreSQL commits it durably.
+enum class TxMode { kRead, kWrite, kBulkWrite, kBulkWriteDeferred };
+[[nodiscard]] inline bool IsBulk(TxMode mode) {
+    return mode == TxMode::kBulkWrite || mode == TxMode::kBulkWriteDeferred;
+}
 
 struct PoolStats {
     int connections_total = 0;  // open connections
@@ -148,6 +156,8 @@ struct PoolStats {
     std::uint64_t acquire_timeouts_total = 0;
     std::uint64_t transactions_committed_total = 0;
     std::uint64_t transactions_rolled_back_total = 0;
+    std::uint64_t wal_checkpoints_total = 0;  // SQLite: background WAL checkpoints that copied pages
+    std::uint64_t syncs_total = 0;            // SQLite: Sync() calls that had deferred commits to make durable
 };
 
 struct Options {
@@ -160,6 +170,11 @@ struct Options {
     // process's resident size (they are the OS page cache, shared), so the server sets it and the
     // command-line tools (export: constant memory) do not.
     std::int64_t reader_mmap_bytes = 0;
+    // SQLite: once a commit leaves the WAL at least this many pages long, a thread of the database's
+    // own copies it back into the database file (a passive checkpoint, at the lowest CPU priority),
+    // so that no commit pays for it. SQLite's own automatic checkpoint, run by the committing
+    // writer, has the same threshold. 0 = SQLite's own.
+    int wal_checkpoint_pages = 1000;
 };
 
 class Database {
@@ -171,6 +186,9 @@ public:
     virtual Result<std::unique_ptr<Transaction>> Begin(TxMode mode) = 0;
     [[nodiscard]] virtual Dialect dialect() const = 0;
     [[nodiscard]] virtual PoolStats Stats() const = 0;
+    // Makes every commit so far durable, kBulkWriteDeferred ones included (a no-op when they all
+    // are). kUnavailable when that cannot be ensured.
+    virtual Result<void> Sync() = 0;
     // A cheap round trip for /readyz.
     virtual Result<void> Ping() = 0;
     // Closes every connection; later calls fail with kUnavailable. Called on shutdown.

@@ -356,6 +356,40 @@ TEST(Storage, BulkWriteLoadsRowsAndForeignKeysAreCheckedAgainAfterIt) {
     EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition) << r.error().message;
 }
 
+TEST(Storage, DeferredBulkCommitsAreVisibleAtOnceAndMadeDurableBySync) {
+    auto db = OpenTestDatabase();
+    const bool sqlite = db->dialect() == Dialect::kSqlite;
+    auto synchronous = [&](storage::Transaction& tx) { return (*tx.QueryOne("PRAGMA synchronous"))->GetInt(0); };
+    for (int i = 0; i < 3; ++i) {
+        auto tx = db->Begin(TxMode::kBulkWriteDeferred);
+        ASSERT_TRUE(tx);
+        if (sqlite) {
+            EXPECT_EQ(synchronous(**tx), 1);  // NORMAL: this commit does not fsync
+        }
+        ASSERT_TRUE((*tx)->Execute("INSERT INTO organisations (name, created_at, updated_at) VALUES ($1, $2, $2)",
+                                   {"deferred " + std::to_string(i), std::string(kNow)}));
+        ASSERT_TRUE((*tx)->Commit());
+        auto read = db->Begin(TxMode::kRead);  // visible at once, before any Sync
+        ASSERT_TRUE(read);
+        EXPECT_EQ((*(*read)->QueryOne("SELECT count(*) FROM organisations WHERE name LIKE 'deferred %'"))->GetInt(0),
+                  i + 1);
+    }
+    const auto before = db->Stats().syncs_total;
+    ASSERT_TRUE(db->Sync());
+    EXPECT_EQ(db->Stats().syncs_total, before + (sqlite ? 1u : 0u));  // one fsync for the three commits
+    ASSERT_TRUE(db->Sync());                                           // nothing deferred since: nothing to do
+    EXPECT_EQ(db->Stats().syncs_total, before + (sqlite ? 1u : 0u));
+    // Every other write commits durably again (FULL), on the same SQLite connection.
+    for (TxMode mode : {TxMode::kWrite, TxMode::kBulkWrite}) {
+        auto tx = db->Begin(mode);
+        ASSERT_TRUE(tx);
+        if (sqlite) {
+            EXPECT_EQ(synchronous(**tx), 2);
+        }
+        (*tx)->Rollback();
+    }
+}
+
 TEST(Storage, ForeignKeyViolationIsFailedPrecondition) {
     auto db = OpenTestDatabase();
     auto tx = db->Begin(TxMode::kWrite);

@@ -215,6 +215,9 @@ class PostgresDatabase final : public Database {
         return stats;
     }
 
+    // Every PostgreSQL commit is durable (kBulkWriteDeferred too).
+    Result<void> Sync() override { return {}; }
+
     Result<void> Ping() override {
         auto tx = Begin(TxMode::kRead);
         if (!tx) return core::Fail(std::move(tx.error()));

@@ -1,13 +1,19 @@
 #include "customsdesk/storage/sqlite/sqlite_database.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -109,6 +115,15 @@ class Connection {
     }
 
     // PRAGMA foreign_keys (outside a transaction; each connection starts with them on).
+    // PRAGMA synchronous FULL (every commit fsyncs the WAL) or NORMAL (it does not; a checkpoint
+    // or a later FULL commit does). Changing it does not expire prepared statements.
+    Result<void> SetSynchronousFull(bool full) {
+        if (full == synchronous_full_) return {};
+        if (auto r = ExecOne(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r) return r;
+        synchronous_full_ = full;
+        return {};
+    }
+
     Result<void> SetForeignKeys(bool on) {
         if (on == foreign_keys_) return {};
         if (auto r = ExecOne(on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"); !r) return r;
@@ -268,6 +283,7 @@ class Connection {
     };
     std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
     bool foreign_keys_ = true;                                  // PRAGMA foreign_keys, set at Open
+    bool synchronous_full_ = true;                              // PRAGMA synchronous, FULL at Open (writer)
     std::map<std::string, bool, std::less<>> has_foreign_keys_;  // table -> declares a foreign key
 };
 
@@ -308,13 +324,105 @@ class SqliteTransaction final : public Transaction {
     bool aborted_ = false;  // a statement failed: like PostgreSQL, the transaction can only roll back
 };
 
+// Copies the WAL back into the database file on a thread of its own (a passive checkpoint: it
+// neither waits for nor blocks the writer and the readers) once a commit left the WAL at least
+// Options::wal_checkpoint_pages long. It replaces SQLite's automatic checkpoint, which runs inside
+// the commit that crosses the threshold and so lengthens it (on the bulk path, the commits with
+// their checkpoints took a quarter of the writer's time). The thread runs at the lowest CPU
+// priority: while every core is busy, the WAL grows instead, and is copied once there is time.
+// The WAL starts again from its beginning at the first write after a checkpoint that copied all of
+// it; should it reach kWriterCheckpointFactor times the threshold (busy without a pause), the
+// writer checkpoints itself after its commit, as SQLite would.
+constexpr int kWriterCheckpointFactor = 16;
+
+class Checkpointer {
+  public:
+    Checkpointer(const std::string& path, const Options& options)
+        : pages_(options.wal_checkpoint_pages), thread_([this, path, options](std::stop_token stop) {
+              Run(stop, path, options);
+          }) {}
+    ~Checkpointer() { Stop(); }
+
+    void Stop() {
+        if (!thread_.joinable()) return;
+        thread_.request_stop();
+        cv_.notify_all();
+        thread_.join();
+    }
+
+    // Installed on the writer connection (sqlite3_wal_hook): runs after each commit.
+    static int OnCommit(void* self, sqlite3* db, const char* schema, int wal_pages) {
+        auto& c = *static_cast<Checkpointer*>(self);
+        if (wal_pages < c.pages_) return SQLITE_OK;
+        if (wal_pages >= kWriterCheckpointFactor * c.pages_) {
+            (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            return SQLITE_OK;
+        }
+        {
+            std::lock_guard lock(c.mu_);
+            c.wanted_ = true;
+        }
+        c.cv_.notify_one();
+        return SQLITE_OK;
+    }
+
+    [[nodiscard]] std::uint64_t done() const { return done_.load(); }
+
+  private:
+    void Run(std::stop_token stop, const std::string& path, const Options& options) {
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);  // this thread only
+        std::unique_ptr<Connection> conn;
+        for (;;) {
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, stop, [this] { return wanted_; });
+                if (stop.stop_requested()) return;
+                wanted_ = false;
+            }
+            if (!conn) {
+                // A reader's connection: query_only does not forbid checkpoints.
+                auto opened = Connection::Open(path, Role::kReader, options);
+                // A connection learns that the file is in WAL mode on its first read; before that,
+                // a checkpoint does nothing.
+                if (opened) {
+                    if (auto read = (*opened)->Exec("SELECT 1 FROM sqlite_schema LIMIT 1"); !read)
+                        opened = core::Fail(std::move(read.error()));
+                }
+                if (!opened) {
+                    spdlog::warn("event=sqlite_checkpoint_failed error=\"{}\"", opened.error().message);
+                    continue;
+                }
+                conn = std::move(*opened);
+            }
+            int log = 0, copied = 0;
+            const int rc =
+                sqlite3_wal_checkpoint_v2(conn->db(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+                spdlog::warn("event=sqlite_checkpoint_failed error=\"{}\"", sqlite3_errmsg(conn->db()));
+                continue;
+            }
+            if (copied > 0) ++done_;
+            spdlog::debug("event=sqlite_checkpoint wal_pages={} copied={}", log, copied);
+        }
+    }
+
+    const int pages_;
+    std::mutex mu_;
+    std::condition_variable_any cv_;
+    bool wanted_ = false;
+    std::atomic<std::uint64_t> done_{0};
+    std::jthread thread_;  // last: started once the members above exist
+};
+
 class SqliteDatabase final : public Database {
   public:
     SqliteDatabase(std::string path, const Options& options)
         : path_(std::move(path)),
           options_(options),
           memory_(path_ == ":memory:"),
-          writer_(1, [this] { return Connection::Open(path_, memory_ ? Role::kBoth : Role::kWriter, options_); }),
+          checkpointer_(memory_ || options.wal_checkpoint_pages <= 0 ? nullptr
+                                                                     : std::make_unique<Checkpointer>(path_, options)),
+          writer_(1, [this] { return OpenWriter(); }),
           readers_(options.pool_size, [this] { return Connection::Open(path_, Role::kReader, options_); }) {}
     ~SqliteDatabase() override { Close(); }
 
@@ -336,9 +444,14 @@ class SqliteDatabase final : public Database {
                 return core::Fail(std::move(r.error()));
             }
         }
-        // Set before BEGIN (a no-op inside a transaction), for every transaction: only kBulkWrite
-        // runs without (see SqliteTransaction::Finish).
-        if (auto r = conn.SetForeignKeys(mode != TxMode::kBulkWrite); !r) return core::Fail(std::move(r.error()));
+        // Set before BEGIN (a no-op inside a transaction), for every transaction: only the bulk modes
+        // run without (see SqliteTransaction::Finish).
+        if (auto r = conn.SetForeignKeys(!IsBulk(mode)); !r) return core::Fail(std::move(r.error()));
+        // Likewise (SQLite refuses to change it inside a transaction): a deferred commit writes the
+        // WAL without an fsync; Sync() makes it durable.
+        if (write) {
+            if (auto r = conn.SetSynchronousFull(mode != TxMode::kBulkWriteDeferred); !r) return core::Fail(std::move(r.error()));
+        }
         if (auto r = conn.ExecOne(write ? "BEGIN IMMEDIATE" : "BEGIN"); !r) return core::Fail(std::move(r.error()));
         return std::unique_ptr<Transaction>(new SqliteTransaction(*this, std::move(*lease), mode));
     }
@@ -351,6 +464,8 @@ class SqliteDatabase final : public Database {
         if (!memory_) readers_.AddStats(stats);
         stats.transactions_committed_total = committed_.load();
         stats.transactions_rolled_back_total = rolled_back_.load();
+        if (checkpointer_) stats.wal_checkpoints_total = checkpointer_->done();
+        stats.syncs_total = syncs_.load();
         return stats;
     }
 
@@ -362,21 +477,53 @@ class SqliteDatabase final : public Database {
     }
 
     void Close() override {
+        if (checkpointer_) checkpointer_->Stop();
         writer_.Close();
         readers_.Close();
     }
 
     [[nodiscard]] std::string Describe() const override { return "sqlite:" + path_; }
 
+    // Under the writer's lease (a commit): a deferred commit is not durable yet.
+    void MarkUnsynced() { unsynced_ = true; }
+
+    Result<void> Sync() override {
+        if (memory_) return {};
+        auto lease = writer_.Acquire(options_.acquire_timeout);  // no commit meanwhile
+        if (!lease) return core::Fail(std::move(lease.error()));
+        if (!unsynced_) return {};
+        // The WAL holds every deferred commit (or a checkpoint, which syncs it first, copied them
+        // into the database file and synced that): one fsync of the WAL file makes them all durable.
+        sqlite3_file* wal = nullptr;
+        int rc = sqlite3_file_control((*lease)->db(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+        if (rc == SQLITE_OK && wal != nullptr && wal->pMethods != nullptr)
+            rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+        if (rc != SQLITE_OK)
+            return core::Fail(core::Error::Unavailable(std::string("cannot sync the SQLite WAL: ") + sqlite3_errstr(rc)));
+        unsynced_ = false;
+        ++syncs_;
+        return {};
+    }
+
     void CountCommit() { ++committed_; }
     void CountRollback() { ++rolled_back_; }
 
   private:
+    Result<std::unique_ptr<Connection>> OpenWriter() {
+        auto conn = Connection::Open(path_, memory_ ? Role::kBoth : Role::kWriter, options_);
+        // Replaces SQLite's automatic checkpoint on this connection.
+        if (conn && checkpointer_) sqlite3_wal_hook((*conn)->db(), &Checkpointer::OnCommit, checkpointer_.get());
+        return conn;
+    }
+
     const std::string path_;
     const Options options_;
     const bool memory_;  // one private in-memory connection serves both roles (pool `writer_`)
+    std::unique_ptr<Checkpointer> checkpointer_;  // none for :memory:
     Pool writer_;        // capacity 1: serialises write transactions
     Pool readers_;       // capacity options_.pool_size; unused for :memory:
+    bool unsynced_ = false;  // a kBulkWriteDeferred commit since the last Sync (under the writer's lease)
+    std::atomic<std::uint64_t> syncs_{0};
     std::atomic<std::uint64_t> committed_{0};
     std::atomic<std::uint64_t> rolled_back_{0};
 };
@@ -539,6 +686,7 @@ Result<void> SqliteTransaction::Commit() {
         return r;
     }
     db_.CountCommit();
+    if (mode_ == TxMode::kBulkWriteDeferred) db_.MarkUnsynced();
     Finish();
     return {};
 }

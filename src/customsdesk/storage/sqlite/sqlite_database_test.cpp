@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "customsdesk/storage/migrations.hpp"
 
@@ -61,6 +62,41 @@ TEST(SqliteOpen, CreatesTheFolderAndUsesWal) {
         EXPECT_EQ((*(*tx)->QueryOne("PRAGMA journal_mode"))->GetText(0), "wal");
         EXPECT_EQ((*(*tx)->QueryOne("PRAGMA foreign_keys"))->GetInt(0), 1);
         EXPECT_EQ((*(*tx)->QueryOne("PRAGMA page_size"))->GetInt(0), 16384);  // a new file: 16 KiB pages
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(SqliteCheckpoint, AFullWalIsCopiedByTheDatabasesOwnThreadAndThenStartsAgain) {
+    const auto dir = std::filesystem::temp_directory_path() / ("cd-sqlite-ckpt-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir);
+    const std::string path = (dir / "db.sqlite").string();
+    Options options;
+    options.wal_checkpoint_pages = 8;
+    {
+        auto db = Open("sqlite:" + path, options);
+        ASSERT_TRUE(db) << db.error().message;
+        const std::string text(40000, 'x');  // three 16 KiB pages a row
+        auto write = [&](int rows) {
+            auto tx = (*db)->Begin(TxMode::kWrite);
+            ASSERT_TRUE(tx);
+            ASSERT_TRUE((*tx)->Execute("CREATE TABLE IF NOT EXISTS t (x TEXT NOT NULL)"));
+            for (int i = 0; i < rows; ++i) ASSERT_TRUE((*tx)->Execute("INSERT INTO t (x) VALUES ($1)", {text}));
+            ASSERT_TRUE((*tx)->Commit());
+        };
+        EXPECT_EQ((*db)->Stats().wal_checkpoints_total, 0u);
+        write(4);  // 12+ pages: past the threshold, far below the writer's own (16 times it)
+        // The thread copies the WAL soon after the commit; the wait is for it, not a limit on its speed.
+        for (int i = 0; i < 6000 && (*db)->Stats().wal_checkpoints_total == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        ASSERT_GE((*db)->Stats().wal_checkpoints_total, 1u);
+        const auto wal = std::filesystem::file_size(path + "-wal");
+        // All of the WAL was copied: the next commit writes it again from its start instead of
+        // making it longer.
+        write(4);
+        EXPECT_EQ(std::filesystem::file_size(path + "-wal"), wal);
+        auto tx = (*db)->Begin(TxMode::kRead);
+        ASSERT_TRUE(tx);
+        EXPECT_EQ((*(*tx)->QueryOne("SELECT count(*) FROM t"))->GetInt(0), 8);
     }
     std::filesystem::remove_all(dir);
 }
