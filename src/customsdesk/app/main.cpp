@@ -164,31 +164,29 @@ struct Runtime {
 void AddPoolMetrics(http::Metrics& metrics, storage::Database& db) {
     metrics.AddCollector([&db](std::string& out) {
         const auto s = db.Stats();
-        out += "# HELP customsdesk_db_connections Open database connections by state.\n";
-        out += "# TYPE customsdesk_db_connections gauge\n";
+        auto header = [&out](std::string_view name, std::string_view type, std::string_view help) {
+            out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+        };
+        auto single = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+            header(name, type, help);
+            out += fmt::format("{} {}\n", name, value);
+        };
+        header("customsdesk_db_connections", "gauge", "Open database connections by state.");
         out += fmt::format("customsdesk_db_connections{{state=\"total\"}} {}\n", s.connections_total);
         out += fmt::format("customsdesk_db_connections{{state=\"idle\"}} {}\n", s.connections_idle);
-        out += "# HELP customsdesk_db_waiters Callers waiting for a pooled connection.\n";
-        out += "# TYPE customsdesk_db_waiters gauge\n";
-        out += fmt::format("customsdesk_db_waiters {}\n", s.waiters);
-        out += "# HELP customsdesk_db_acquired_total Connections handed out by the pool.\n";
-        out += "# TYPE customsdesk_db_acquired_total counter\n";
-        out += fmt::format("customsdesk_db_acquired_total {}\n", s.acquired_total);
-        out += "# HELP customsdesk_db_acquire_timeouts_total Waits for a connection that timed out.\n";
-        out += "# TYPE customsdesk_db_acquire_timeouts_total counter\n";
-        out += fmt::format("customsdesk_db_acquire_timeouts_total {}\n", s.acquire_timeouts_total);
-        out += "# HELP customsdesk_db_transactions_total Finished transactions by outcome.\n";
-        out += "# TYPE customsdesk_db_transactions_total counter\n";
+        single("customsdesk_db_waiters", "gauge", "Callers waiting for a pooled connection.", s.waiters);
+        single("customsdesk_db_acquired_total", "counter", "Connections handed out by the pool.", s.acquired_total);
+        single("customsdesk_db_acquire_timeouts_total", "counter", "Waits for a connection that timed out.",
+               s.acquire_timeouts_total);
+        header("customsdesk_db_transactions_total", "counter", "Finished transactions by outcome.");
         out += fmt::format("customsdesk_db_transactions_total{{outcome=\"commit\"}} {}\n",
                            s.transactions_committed_total);
         out += fmt::format("customsdesk_db_transactions_total{{outcome=\"rollback\"}} {}\n",
                            s.transactions_rolled_back_total);
-        out += "# HELP customsdesk_db_wal_checkpoints_total SQLite: background WAL checkpoints that copied pages.\n";
-        out += "# TYPE customsdesk_db_wal_checkpoints_total counter\n";
-        out += fmt::format("customsdesk_db_wal_checkpoints_total {}\n", s.wal_checkpoints_total);
-        out += "# HELP customsdesk_db_syncs_total SQLite: fsyncs that made deferred bulk commits durable.\n";
-        out += "# TYPE customsdesk_db_syncs_total counter\n";
-        out += fmt::format("customsdesk_db_syncs_total {}\n", s.syncs_total);
+        single("customsdesk_db_wal_checkpoints_total", "counter",
+               "SQLite: background WAL checkpoints that copied pages.", s.wal_checkpoints_total);
+        single("customsdesk_db_syncs_total", "counter", "SQLite: fsyncs that made deferred bulk commits durable.",
+               s.syncs_total);
     });
 }
 
