@@ -679,7 +679,18 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
         }
         const auto write_from = Clock::now();
         waited += write_from - wait_from;
-        if (items.empty()) continue;
+        // Every chunk counts as written, an empty one too: workers four chunks ahead wait for it.
+        auto mark_written = [&] {
+            {
+                std::lock_guard lock(mu);
+                chunks_written = start / kChunk + 1;
+            }
+            cv.notify_all();
+        };
+        if (items.empty()) {
+            mark_written();
+            continue;
+        }
         const auto chunk_ok = persist(items);
         written += Clock::now() - write_from;
         if (!chunk_ok) {
@@ -701,11 +712,7 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
             o.mrn = s.mrn;
             o.status = items[k]->result.created ? std::string(StateName(s.state)) : "existing";
         }
-        {
-            std::lock_guard lock(mu);
-            chunks_written = start / kChunk + 1;
-        }
-        cv.notify_all();
+        mark_written();
     }
     // Nothing is answered before every declaration it reports is durable.
     const auto sync_from = Clock::now();

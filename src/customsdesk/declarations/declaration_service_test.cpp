@@ -473,6 +473,22 @@ TEST_F(DeclarationServiceTest, ABulkLongerThanThePreparationRingKeepsEveryOutcom
     EXPECT_EQ(ids.size(), static_cast<std::size_t>(kCount - (kCount + 85) / 89));
 }
 
+TEST_F(DeclarationServiceTest, ABulkWithMoreInvalidChunksThanTheRingHoldsFinishes) {
+    // Five chunks of nothing but invalid lines, then one valid: the writer has nothing to write for
+    // the first five, and the workers preparing the sixth wait until those count as written.
+    constexpr std::size_t kInvalid = 5 * 1024;
+    std::vector<std::string_view> lines(kInvalid, "[1, 2]");
+    const std::string good = boost::json::serialize(H1("AFTER-INVALID"));
+    lines.push_back(good);
+    auto r = service_->LodgeNdjson(Trader(own_org_), lines, Language::kEn);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->size(), kInvalid + 1);
+    EXPECT_EQ((*r)[0].status, "invalid");
+    EXPECT_EQ((*r)[kInvalid - 1].status, "invalid");
+    EXPECT_EQ((*r)[kInvalid].status, "accepted");
+    EXPECT_EQ(Count(), 1);
+}
+
 TEST(BulkOutcomeJson, IsWrittenAsTheSameObjectTheDomWouldGive) {
     BulkOutcome o;
     o.index = 7;
