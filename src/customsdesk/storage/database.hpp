@@ -139,8 +139,8 @@ protected:
 // transaction): SQLite then does not check them a second time (PRAGMA foreign_keys is off for the
 // transaction only), which lets CopyRows insert many rows per statement. PostgreSQL checks them.
 // kBulkWriteDeferred is kBulkWrite whose commit need not be durable yet when Commit() returns: it
-// is atomic and visible to every later transaction at once, and durable once Database::Sync() (or
-// a later durable commit) returned. For a caller that commits many transactions and acknowledges
+// is atomic and visible to every later transaction at once, and durable once Database::Sync()
+// returned. For a caller that commits many transactions and acknowledges
 // them together, after one Sync() (bulk lodging: one fsync per request instead of one per chunk).
 // SQLite runs it with PRAGMA synchronous=NORMAL; PostgreSQL commits it durably.
 enum class TxMode { kRead, kWrite, kBulkWrite, kBulkWriteDeferred };

@@ -114,9 +114,8 @@ class Connection {
         return {};
     }
 
-    // PRAGMA foreign_keys (outside a transaction; each connection starts with them on).
-    // PRAGMA synchronous FULL (every commit fsyncs the WAL) or NORMAL (it does not; a checkpoint
-    // or a later FULL commit does). Changing it does not expire prepared statements.
+    // PRAGMA synchronous FULL (every commit fsyncs the WAL) or NORMAL (it does not; Sync() or a
+    // checkpoint does). Outside a transaction. Changing it does not expire prepared statements.
     Result<void> SetSynchronousFull(bool full) {
         if (full == synchronous_full_) return {};
         if (auto r = ExecOne(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r) return r;
@@ -124,6 +123,7 @@ class Connection {
         return {};
     }
 
+    // PRAGMA foreign_keys (outside a transaction; each connection starts with them on).
     Result<void> SetForeignKeys(bool on) {
         if (on == foreign_keys_) return {};
         if (auto r = ExecOne(on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"); !r) return r;
@@ -450,7 +450,8 @@ class SqliteDatabase final : public Database {
         // Likewise (SQLite refuses to change it inside a transaction): a deferred commit writes the
         // WAL without an fsync; Sync() makes it durable.
         if (write) {
-            if (auto r = conn.SetSynchronousFull(mode != TxMode::kBulkWriteDeferred); !r) return core::Fail(std::move(r.error()));
+            auto r = conn.SetSynchronousFull(mode != TxMode::kBulkWriteDeferred);
+            if (!r) return core::Fail(std::move(r.error()));
         }
         if (auto r = conn.ExecOne(write ? "BEGIN IMMEDIATE" : "BEGIN"); !r) return core::Fail(std::move(r.error()));
         return std::unique_ptr<Transaction>(new SqliteTransaction(*this, std::move(*lease), mode));
