@@ -58,9 +58,14 @@ void WireTaxation(declarations::DeclarationService& declarations, taxation::TaxS
                 errors.push_back(boost::json::object{{"pointer", f.pointer}, {"code", f.code}, {"message", f.message}});
             return boost::json::serialize(boost::json::object{{"status", "not_assessed"}, {"errors", errors}});
         }
-        auto json = taxation::AssessmentToJson(*a);
-        json["status"] = "assessed";
-        return boost::json::serialize(json);
+        std::string json;
+        json.reserve(400 + 360 * a->items.size());
+        {
+            core::JsonObjectWriter o(json);
+            taxation::WriteAssessment(o, *a);
+            o.Text("status", "assessed");
+        }
+        return json;
     });
 }
 

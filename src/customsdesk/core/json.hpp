@@ -35,6 +35,51 @@ Result<boost::json::object> ParseJsonObject(std::string_view text, boost::json::
 // (for code that writes JSON text directly instead of building a DOM).
 void AppendJsonString(std::string& out, std::string_view text);
 
+// Writes the members of one JSON object, in order, straight into `out`: {"a":...,"b":...} (for
+// hot paths that write JSON text directly; the text is what boost::json::serialize would give for
+// the same members in the same order). The closing brace is written when the writer goes away.
+class JsonObjectWriter {
+  public:
+    explicit JsonObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+    ~JsonObjectWriter() { out_ += '}'; }
+    JsonObjectWriter(const JsonObjectWriter&) = delete;
+    JsonObjectWriter& operator=(const JsonObjectWriter&) = delete;
+
+    // Writes the key and returns the text for its value to be appended to.
+    std::string& Key(std::string_view key) {
+        if (!first_) out_ += ',';
+        first_ = false;
+        AppendJsonString(out_, key);
+        out_ += ':';
+        return out_;
+    }
+    void Text(std::string_view key, std::string_view v) { AppendJsonString(Key(key), v); }
+    void TextIfAny(std::string_view key, const std::string& v) {
+        if (!v.empty()) Text(key, v);
+    }
+    void Integer(std::string_view key, std::int64_t v) { Key(key) += std::to_string(v); }
+    void Bool(std::string_view key, bool v) { Key(key) += v ? "true" : "false"; }
+    void Null(std::string_view key) { Key(key) += "null"; }
+    // A decimal (anything with ToString()) as a JSON string, as the API carries amounts.
+    template <class D>
+    void Decimal(std::string_view key, const D& v) {
+        Text(key, v.ToString());
+    }
+    template <class D>
+    void DecimalOrNull(std::string_view key, const std::optional<D>& v) {
+        if (v) Decimal(key, *v);
+        else Null(key);
+    }
+    template <class D>
+    void DecimalIfAny(std::string_view key, const std::optional<D>& v) {
+        if (v) Decimal(key, *v);
+    }
+
+  private:
+    std::string& out_;
+    bool first_ = true;
+};
+
 // RFC 6901 escaping of one reference token ("a/b" -> "a~1b").
 std::string JsonPointerEscape(std::string_view token);
 

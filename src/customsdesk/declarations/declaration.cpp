@@ -97,34 +97,7 @@ boost::json::object ToJson(const Declaration& d) {
 
 namespace {
 
-// Writes members of one JSON object in order: {"a":...,"b":...}.
-class ObjectWriter {
-  public:
-    explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
-    ~ObjectWriter() { out_ += '}'; }
-    ObjectWriter(const ObjectWriter&) = delete;
-    ObjectWriter& operator=(const ObjectWriter&) = delete;
-
-    std::string& Key(std::string_view key) {
-        if (!first_) out_ += ',';
-        first_ = false;
-        core::AppendJsonString(out_, key);
-        out_ += ':';
-        return out_;
-    }
-    void Text(std::string_view key, std::string_view v) { core::AppendJsonString(Key(key), v); }
-    void TextIfAny(std::string_view key, const std::string& v) {
-        if (!v.empty()) Text(key, v);
-    }
-    void Integer(std::string_view key, std::int64_t v) { Key(key) += std::to_string(v); }
-    void DecimalIfAny(std::string_view key, const std::optional<Decimal>& v) {
-        if (v) Text(key, v->ToString());
-    }
-
-  private:
-    std::string& out_;
-    bool first_ = true;
-};
+using ObjectWriter = core::JsonObjectWriter;
 
 void WriteParty(std::string& out, const Party& p) {
     ObjectWriter o(out);
@@ -172,7 +145,7 @@ std::string CanonicalJson(const Declaration& d) {
             if (t.mode_at_border) w.Integer("mode_at_border", *t.mode_at_border);
             w.TextIfAny("identity", t.identity);
             w.TextIfAny("nationality", t.nationality);
-            if (t.container) w.Key("container") += *t.container ? "true" : "false";
+            if (t.container) w.Bool("container", *t.container);
         }
         o.DecimalIfAny("invoice_amount", d.invoice_amount);
         o.TextIfAny("invoice_currency", d.invoice_currency);

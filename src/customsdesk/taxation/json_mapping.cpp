@@ -77,36 +77,46 @@ core::Result<AssessmentInput> ParseAssessmentInput(const json::object& obj) {
     return in;
 }
 
-json::object AssessmentToJson(const Assessment& a) {
-    json::object o;
-    o["procedure"] = ProcedureName(a.procedure);
-    o["acceptance_date"] = FormatDate(a.acceptance_date);
-    o["currency"] = a.currency;
-    o["units_per_eur"] = a.units_per_eur.ToString();
-    o["exchange_rate_date"] = a.exchange_rate_date ? json::value(FormatDate(*a.exchange_rate_date)) : json::value();
-    o["h7_duty_relief"] = a.h7_duty_relief;
-    json::array items;
-    for (const auto& it : a.items) {
-        json::object io;
-        io["customs_value_eur"] = it.customs_value_eur.ToString();
-        io["tariff_code_prefix"] = it.tariff_code_prefix;
-        io["duty_percent"] = it.duty_percent.ToString();
-        io["specific_duty"] = it.specific_duty ? json::value(it.specific_duty->ToString()) : json::value();
-        io["specific_unit"] = it.specific_unit;
-        io["duty_relief"] = it.duty_relief;
-        io["duty"] = it.duty.ToString();
-        io["vat_base"] = it.vat_base.ToString();
-        io["vat_code_prefix"] = it.vat_code_prefix;
-        io["vat_percent"] = it.vat_percent.ToString();
-        io["vat"] = it.vat.ToString();
-        items.push_back(std::move(io));
+void WriteAssessment(core::JsonObjectWriter& o, const Assessment& a) {
+    o.Text("procedure", ProcedureName(a.procedure));
+    o.Text("acceptance_date", FormatDate(a.acceptance_date));
+    o.Text("currency", a.currency);
+    o.Decimal("units_per_eur", a.units_per_eur);
+    if (a.exchange_rate_date) o.Text("exchange_rate_date", FormatDate(*a.exchange_rate_date));
+    else o.Null("exchange_rate_date");
+    o.Bool("h7_duty_relief", a.h7_duty_relief);
+    std::string& items = o.Key("items");
+    items += '[';
+    for (std::size_t k = 0; k < a.items.size(); ++k) {
+        const auto& it = a.items[k];
+        if (k > 0) items += ',';
+        core::JsonObjectWriter io(items);
+        io.Decimal("customs_value_eur", it.customs_value_eur);
+        io.Text("tariff_code_prefix", it.tariff_code_prefix);
+        io.Decimal("duty_percent", it.duty_percent);
+        io.DecimalOrNull("specific_duty", it.specific_duty);
+        io.Text("specific_unit", it.specific_unit);
+        io.Bool("duty_relief", it.duty_relief);
+        io.Decimal("duty", it.duty);
+        io.Decimal("vat_base", it.vat_base);
+        io.Text("vat_code_prefix", it.vat_code_prefix);
+        io.Decimal("vat_percent", it.vat_percent);
+        io.Decimal("vat", it.vat);
     }
-    o["items"] = std::move(items);
-    o["total_customs_value_eur"] = a.total_customs_value_eur.ToString();
-    o["total_duty"] = a.total_duty.ToString();
-    o["total_vat"] = a.total_vat.ToString();
-    o["total_taxes"] = a.total_taxes.ToString();
-    return o;
+    items += ']';
+    o.Decimal("total_customs_value_eur", a.total_customs_value_eur);
+    o.Decimal("total_duty", a.total_duty);
+    o.Decimal("total_vat", a.total_vat);
+    o.Decimal("total_taxes", a.total_taxes);
+}
+
+json::object AssessmentToJson(const Assessment& a) {
+    std::string text;
+    {
+        core::JsonObjectWriter o(text);
+        WriteAssessment(o, a);
+    }
+    return json::parse(text).as_object();
 }
 
 std::optional<TariffRate> ParseTariffRate(const json::object& obj, core::FieldErrors& errors,

@@ -21,6 +21,9 @@ namespace customsdesk::taxation {
 
 // {"acceptance_date","procedure","currency","items":[{"commodity_code","customs_value","quantity"?}]}
 core::Result<AssessmentInput> ParseAssessmentInput(const boost::json::object& obj);
+// The assessment's members written into an open object (the text the lodging stores), and the
+// same as an object.
+void WriteAssessment(core::JsonObjectWriter& o, const Assessment& a);
 boost::json::object AssessmentToJson(const Assessment& a);
 
 // {"code_prefix","duty_percent","specific_duty"?,"specific_unit"?,"valid_from","valid_to"?}
