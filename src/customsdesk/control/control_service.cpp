@@ -49,7 +49,7 @@ constexpr std::string_view kCountControl =
     "last_control_at = $4, last_finding_at = COALESCE($5, trader_compliance.last_finding_at), updated_at = $4";
 constexpr std::string_view kDecisiveProfiles =
     "SELECT DISTINCT profile_key, profile_version FROM selectivity_hits WHERE decisive = $2 AND decision_id = "
-    "(SELECT MAX(id) FROM selectivity_decisions WHERE declaration_ref = $1)";
+    "(SELECT MAX(id) FROM selectivity_decisions WHERE declaration_id = $1)";
 constexpr std::string_view kCountProfileControl =
     "INSERT INTO selectivity_profile_stats (profile_key, profile_version, controls, findings) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (profile_key, profile_version) DO UPDATE SET "
@@ -443,8 +443,7 @@ Result<Finding> ControlService::InsertFinding(storage::Transaction& tx, const co
         if (!c) return Fail(std::move(c.error()));
     }
     if (new_control || new_finding) {
-        const std::string ref = d.declaration.declarant.identification_number + "/" + d.declaration.lrn;
-        auto profiles = tx.Query(kDecisiveProfiles, {ref, true});
+        auto profiles = tx.Query(kDecisiveProfiles, {d.id, true});
         if (!profiles) return Fail(std::move(profiles.error()));
         for (const auto& p : profiles->rows) {
             auto c = tx.Execute(kCountProfileControl, {p.GetText(0), p.GetInt(1), new_control, new_finding});
