@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
-#include <unordered_set>
 
 #include "customsdesk/core/json.hpp"
 #include "customsdesk/declarations/mrn.hpp"
@@ -138,11 +137,17 @@ Result<std::optional<StoredDeclaration>> LoadScoped(storage::Transaction& tx, co
 
 Error NotFoundError() { return Error::NotFound("No such declaration."); }
 
-// The state a lane leads to right after acceptance.
-std::optional<std::pair<State, Action>> LaneState(std::string_view lane) {
-    if (lane == "green" || lane == "blue") return std::pair{State::kReleased, Action::kRelease};
-    if (lane == "yellow") return std::pair{State::kUnderDocumentaryControl, Action::kDocumentaryControl};
-    if (lane == "red") return std::pair{State::kUnderPhysicalControl, Action::kPhysicalControl};
+// The state a lane leads to right after acceptance, and that transition's action as the history
+// records it: "<action> (lane <lane>)" (texts that live for good: no formatting per lodging).
+struct AfterLane {
+    State state;
+    std::string_view action;
+};
+std::optional<AfterLane> LaneState(std::string_view lane) {
+    if (lane == "green") return AfterLane{State::kReleased, "release (lane green)"};
+    if (lane == "blue") return AfterLane{State::kReleased, "release (lane blue)"};
+    if (lane == "yellow") return AfterLane{State::kUnderDocumentaryControl, "documentary_control (lane yellow)"};
+    if (lane == "red") return AfterLane{State::kUnderPhysicalControl, "physical_control (lane red)"};
     return std::nullopt;
 }
 
@@ -162,6 +167,7 @@ struct DeclarationService::Prepared {
     std::optional<std::int64_t> represented_org;
     std::optional<std::string> taxes;
     core::Timestamp now;
+    std::string now_text;  // `now` as stored
     std::optional<std::int64_t> lodged_by;
     std::string actor_name;            // for the transitions
     std::optional<LaneDecision> lane;  // decided before the write transaction
@@ -294,6 +300,7 @@ Result<DeclarationService::Prepared> DeclarationService::Prepare(const core::Pri
         if (p.represented_org == p.declarant_org) p.represented_org.reset();
     }
     p.now = clock_.Now();
+    p.now_text = core::FormatTimestamp(p.now);
     if (!draft && tax_hook_) {
         auto taxes = tax_hook_(d, p.now);
         if (!taxes) return Fail(std::move(taxes.error()));
@@ -334,60 +341,61 @@ Result<void> DeclarationService::RecordTransitions(storage::Transaction& tx, con
     return {};
 }
 
+// Everything that can be computed before it (texts, times, the taxes and the lane) is, in Prepare:
+// this runs on the one writer. It fills each item's `result` but copies none of the item's texts
+// into it (the caller moves them after the commit: see LodgeThen).
 Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span<Prepared* const> items) {
     if (items.empty()) return {};
     auto ids = storage::AllocateIds(tx, "declarations", items.size());
     if (!ids) return Fail(std::move(ids.error()));
     std::vector<Param> rows;
     rows.reserve(items.size() * kInsertColumns);
-    std::vector<std::optional<std::pair<State, Action>>> after_lane(items.size());
-    std::vector<std::string> stamps(items.size());  // each lodging's time as stored
+    std::vector<std::optional<AfterLane>> after_lane(items.size());
     for (std::size_t k = 0; k < items.size(); ++k) {
         Prepared& p = *items[k];
         p.result = LodgeResult{};
         StoredDeclaration& s = p.result.stored;
         s.id = (*ids)[k];
         s.state = p.draft ? State::kDraft : State::kAccepted;
-        stamps[k] = core::FormatTimestamp(p.now);
-        const std::string& now = stamps[k];
         if (!p.draft) {
             s.accepted_at = p.now;
             s.mrn = MakeMrn(YearOf(p.now), kCountry, s.id);
             if (p.lane) {
                 after_lane[k] = LaneState(p.lane->lane);
                 s.lane = p.lane->lane;
-                s.selectivity_json = p.lane->explanation_json;
             }
-            if (after_lane[k]) s.state = after_lane[k]->first;
+            if (after_lane[k]) s.state = after_lane[k]->state;
         }
         const auto& d = p.declaration;
+        const Param now = storage::View(p.now_text);
         // The texts are the items' (no copies): they outlive the statements.
         rows.insert(rows.end(), {s.id, storage::OptView(s.mrn), storage::View(d.declarant.identification_number),
                                  storage::View(d.lrn), OptId(p.declarant_org), OptId(p.represented_org),
                                  storage::TextView{TypeName(d.type)}, storage::TextView{StateName(s.state)},
                                  OptId(p.lodged_by), storage::View(p.payload), storage::OptView(p.taxes),
-                                 storage::OptView(s.lane), storage::OptView(s.selectivity_json), storage::View(now),
-                                 p.draft ? Param(std::monostate{}) : storage::View(now), storage::View(now)});
+                                 storage::OptView(s.lane),
+                                 p.lane ? Param(storage::View(p.lane->explanation_json)) : Param(std::monostate{}),
+                                 now, p.draft ? Param(std::monostate{}) : now, now});
     }
     auto inserted = storage::InsertRows(tx, "declarations", kInsertColumnNames, rows, kOnLrnConflict);
     if (!inserted) return Fail(std::move(inserted.error()));
-    const std::unordered_set<std::int64_t> created(inserted->begin(), inserted->end());
 
     std::vector<Param> transitions;
     transitions.reserve(items.size() * 3 * kTransitionColumns);
-    auto transition = [&](const Prepared& p, std::optional<State> from, State to, std::string action,
-                          const std::string& at) {
+    auto transition = [&](const Prepared& p, std::optional<State> from, State to, std::string_view action) {
         transitions.insert(transitions.end(),
                            {p.result.stored.id, from ? Param(storage::TextView{StateName(*from)}) : Param(std::monostate{}),
-                            storage::TextView{StateName(to)}, std::move(action), OptId(p.lodged_by),
-                            storage::View(p.actor_name), storage::View(at), storage::TextView{""}});
+                            storage::TextView{StateName(to)}, storage::TextView{action}, OptId(p.lodged_by),
+                            storage::View(p.actor_name), storage::View(p.now_text), storage::TextView{""}});
     };
     std::vector<LaneRecordItem> lanes;
+    // `inserted` holds the ids that went in, in the items' order.
+    auto next_inserted = inserted->begin();
     for (std::size_t k = 0; k < items.size(); ++k) {
         Prepared& p = *items[k];
         StoredDeclaration& s = p.result.stored;
         const auto& d = p.declaration;
-        if (!created.contains(s.id)) {
+        if (next_inserted == inserted->end() || *next_inserted != s.id) {
             // The LRN exists (lodged before, or earlier in this batch): answer with that declaration.
             p.result = LodgeResult{};
             auto existing = tx.QueryOne(kByLrn, {d.declarant.identification_number, d.lrn});
@@ -402,23 +410,20 @@ Result<void> DeclarationService::PersistMany(storage::Transaction& tx, std::span
             p.result.created = false;
             continue;
         }
-        s.taxes_json = p.taxes;  // (the declaration and its text are moved in by the caller: see Lodge)
+        ++next_inserted;
         s.declarant_org_id = p.declarant_org;
         s.represented_org_id = p.represented_org;
         s.created_at = p.now;
         s.updated_at = p.now;
         p.result.created = true;
-        const std::string& at = stamps[k];
         if (p.draft) {
-            transition(p, std::nullopt, State::kDraft, "create", at);
+            transition(p, std::nullopt, State::kDraft, "create");
             continue;
         }
         if (p.lane) lanes.push_back({&p.declaration, p.declarant_org, s.id, &*s.mrn, &*p.lane});
-        transition(p, std::nullopt, State::kSubmitted, std::string(ActionName(Action::kSubmit)), at);
-        transition(p, State::kSubmitted, State::kAccepted, std::string(ActionName(Action::kAccept)), at);
-        if (after_lane[k])
-            transition(p, State::kAccepted, after_lane[k]->first,
-                       fmt::format("{} (lane {})", ActionName(after_lane[k]->second), p.lane->lane), at);
+        transition(p, std::nullopt, State::kSubmitted, ActionName(Action::kSubmit));
+        transition(p, State::kSubmitted, State::kAccepted, ActionName(Action::kAccept));
+        if (after_lane[k]) transition(p, State::kAccepted, after_lane[k]->state, after_lane[k]->action);
     }
     if (!lanes.empty() && lane_hooks_.record) {
         if (auto r = lane_hooks_.record(tx, lanes); !r) return r;
@@ -483,9 +488,11 @@ void DeclarationService::LodgeThen(const core::Principal& actor, Declaration d, 
     auto answer = [p, organisation = actor.organisation, done = std::move(done)](Result<void> written) {
         if (!written) return done(Fail(std::move(written.error())));
         if (p->result.created) {
-            // Written and committed: the prepared declaration and its text become the answer's.
+            // Written and committed: the prepared declaration and its texts become the answer's.
             p->result.stored.declaration = std::move(p->declaration);
             p->result.declaration_json = std::move(p->payload);
+            p->result.stored.taxes_json = std::move(p->taxes);
+            if (p->lane) p->result.stored.selectivity_json = std::move(p->lane->explanation_json);
         } else if (organisation) {
             // The existing row must be visible to the caller (same declarant EORI, another organisation).
             const auto& s = p->result.stored;
@@ -707,9 +714,9 @@ Result<std::vector<BulkOutcome>> DeclarationService::LodgeMany(
         for (std::size_t k = 0; k < items.size(); ++k) {
             auto& o = out[index[k]];
             if (o.status == "error") continue;
-            const auto& s = items[k]->result.stored;
+            auto& s = items[k]->result.stored;
             o.id = s.id;
-            o.mrn = s.mrn;
+            o.mrn = std::move(s.mrn);  // (freed by this thread, as it was made here: not by a worker)
             o.status = items[k]->result.created ? std::string(StateName(s.state)) : "existing";
         }
         mark_written();
@@ -834,7 +841,7 @@ Result<void> DeclarationService::AcceptInTx(storage::Transaction& tx, const core
     }
     State state = State::kAccepted;
     auto after = lane ? LaneState(lane->lane) : std::nullopt;
-    if (after) state = after->first;
+    if (after) state = after->state;
     const std::string ts = core::FormatTimestamp(now);
     auto r = tx.Execute(
         "UPDATE declarations SET state = $1, mrn = $2, taxes = $3, lane = $4, selectivity = $5, accepted_at = $6, "
@@ -845,8 +852,8 @@ Result<void> DeclarationService::AcceptInTx(storage::Transaction& tx, const core
     std::vector<std::pair<std::optional<State>, State>> steps{{from, State::kAccepted}};
     std::vector<std::string> actions{std::string(ActionName(Action::kAccept))};
     if (after) {
-        steps.push_back({State::kAccepted, after->first});
-        actions.push_back(fmt::format("{} (lane {})", ActionName(after->second), lane->lane));
+        steps.push_back({State::kAccepted, after->state});
+        actions.emplace_back(after->action);
     }
     if (auto rec = RecordTransitions(tx, actor, d.id, steps, actions, "", now); !rec) return rec;
     d.state = state;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace customsdesk::declarations {
 
 int Iso6346Value(char c) {
@@ -30,8 +32,11 @@ std::optional<char> Iso6346CheckCharacter(std::string_view text) {
 }
 
 std::string MakeMrn(int year, std::string_view country, std::int64_t serial) {
-    std::string body = fmt::format("{:02d}{}{:012d}", ((year % 100) + 100) % 100, country, serial);
-    return body + *Iso6346CheckCharacter(body);
+    std::string mrn;
+    mrn.reserve(4 + country.size() + 12);  // one allocation: the MRN is written per lodging
+    fmt::format_to(std::back_inserter(mrn), "{:02d}{}{:012d}", ((year % 100) + 100) % 100, country, serial);
+    mrn += *Iso6346CheckCharacter(mrn);
+    return mrn;
 }
 
 bool IsValidMrn(std::string_view mrn) {
