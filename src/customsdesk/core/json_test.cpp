@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "customsdesk/core/decimal.hpp"
+
 namespace customsdesk::core {
 namespace {
 
@@ -72,6 +74,32 @@ TEST(Json, AppendJsonStringWritesWhatBoostSerializeWrites) {
         AppendJsonString(out, t);
         EXPECT_EQ(out, "x" + boost::json::serialize(boost::json::string_view(t))) << t;
     }
+}
+
+TEST(Json, ObjectWriterWritesWhatBoostSerializeWritesForTheSameMembers) {
+    std::string out = "[";
+    {
+        JsonObjectWriter o(out);
+        o.Text("name", "Mäkinen \"Oy\"\n");
+        o.TextIfAny("skipped", "");
+        o.TextIfAny("kept", "x");
+        o.Integer("count", -42);
+        o.Bool("yes", true);
+        o.Bool("no", false);
+        o.Null("none");
+        o.Decimal("amount", *Decimal::Parse("12.50"));
+        o.DecimalOrNull("maybe", std::optional<Decimal>());
+        o.DecimalOrNull("some", Decimal::Parse("0.1"));
+        o.DecimalIfAny("absent", std::optional<Decimal>());
+        {
+            JsonObjectWriter inner(o.Key("inner"));
+        }
+    }
+    out += ']';
+    const boost::json::object expected{{"name", "Mäkinen \"Oy\"\n"}, {"kept", "x"}, {"count", -42}, {"yes", true},
+                                       {"no", false},   {"none", nullptr},  {"amount", "12.50"},
+                                       {"maybe", nullptr}, {"some", "0.1"}, {"inner", boost::json::object{}}};
+    EXPECT_EQ(out, "[" + boost::json::serialize(expected) + "]");
 }
 
 }  // namespace

@@ -313,7 +313,23 @@ TEST_F(DeclarationServiceTest, LaneHookMovesTheStateInTheAcceptanceTransaction) 
     ASSERT_TRUE(got);
     EXPECT_EQ(got->lane, "red");
     EXPECT_EQ(got->taxes_json, R"({"duty":"12.00","vat":"100.00","currency":"EUR"})");
-    EXPECT_EQ(service_->History(Officer(), red->stored.id)->size(), 3u);
+    // The lodging's own answer carries the taxes and the explanation it stored, and each step's
+    // time is the acceptance time.
+    EXPECT_EQ(red->stored.taxes_json, got->taxes_json);
+    EXPECT_EQ(red->stored.selectivity_json, std::optional<std::string>(R"({"rule":"test"})"));
+    EXPECT_EQ(got->selectivity_json, red->stored.selectivity_json);
+    for (const auto& [id, lane_action] :
+         {std::pair{red->stored.id, "physical_control (lane red)"}, std::pair{g->stored.id, "release (lane green)"}}) {
+        auto history = service_->History(Officer(), id);
+        ASSERT_TRUE(history);
+        ASSERT_EQ(history->size(), 3u);
+        EXPECT_EQ((*history)[0].action, "submit");
+        EXPECT_EQ((*history)[1].action, "accept");
+        EXPECT_EQ((*history)[2].action, lane_action);
+        auto stored = service_->Get(Officer(), id);
+        ASSERT_TRUE(stored);
+        for (const auto& step : *history) EXPECT_EQ(step.at, stored->accepted_at);
+    }
     EXPECT_EQ(recorded, 2);
     // The text form (lodging's response) is the same representation as the DOM form.
     for (const auto* r : {&*g, &*red}) {
