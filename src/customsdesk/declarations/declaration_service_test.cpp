@@ -82,7 +82,8 @@ protected:
             if (!row) return core::Fail(row.error());
             return (*row)->GetInt(0);
         });
-        return *r;
+        EXPECT_TRUE(r) << r.error().message;
+        return r ? *r : -1;
     }
 
     core::ManualClock clock_{kStart};
@@ -470,18 +471,20 @@ TEST_F(DeclarationServiceTest, ABulkLongerThanThePreparationRingKeepsEveryOutcom
     }
     std::vector<std::string_view> lines(texts.begin(), texts.end());
     auto r = service_->LodgeNdjson(Trader(own_org_), lines, Language::kEn);
-    ASSERT_TRUE(r);
+    ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(r->size(), static_cast<std::size_t>(kCount));
     std::set<std::int64_t> ids;
     for (int i = 0; i < kCount; ++i) {
         const auto& o = (*r)[static_cast<std::size_t>(i)];
         ASSERT_EQ(o.lrn, fmt::format("RING-{}", i));
+        // (what went wrong, should a line get another outcome)
+        const std::string why = o.violations.empty() ? "" : o.violations[0].code + ": " + o.violations[0].message;
         if (i % 89 == 3) {
             EXPECT_EQ(o.status, "invalid") << i;
             EXPECT_FALSE(o.id) << i;
             continue;
         }
-        EXPECT_EQ(o.status, "accepted") << i;
+        EXPECT_EQ(o.status, "accepted") << i << " " << why;
         ASSERT_TRUE(o.id) << i;
         EXPECT_TRUE(ids.insert(*o.id).second) << i;
     }
