@@ -75,6 +75,22 @@ class JsonObjectWriter {
         if (v) Decimal(key, *v);
     }
 
+    // A member whose value is an array of objects: `write(writer, element)` writes each object's
+    // members.
+    template <class Range, class Write>
+    void ObjectArray(std::string_view key, const Range& elements, Write&& write) {
+        std::string& out = Key(key);
+        out += '[';
+        bool first = true;
+        for (const auto& element : elements) {
+            if (!first) out += ',';
+            first = false;
+            JsonObjectWriter object(out);
+            write(object, element);
+        }
+        out += ']';
+    }
+
   private:
     std::string& out_;
     bool first_ = true;

@@ -94,11 +94,14 @@ TEST(Json, ObjectWriterWritesWhatBoostSerializeWritesForTheSameMembers) {
         {
             JsonObjectWriter inner(o.Key("inner"));
         }
+        o.ObjectArray("rows", std::vector<int>{1, 2}, [](JsonObjectWriter& w, int n) { w.Integer("n", n); });
+        o.ObjectArray("empty", std::vector<int>{}, [](JsonObjectWriter& w, int n) { w.Integer("n", n); });
     }
     out += ']';
     const boost::json::object expected{{"name", "Mäkinen \"Oy\"\n"}, {"kept", "x"}, {"count", -42}, {"yes", true},
                                        {"no", false},   {"none", nullptr},  {"amount", "12.50"},
-                                       {"maybe", nullptr}, {"some", "0.1"}, {"inner", boost::json::object{}}};
+                                       {"maybe", nullptr}, {"some", "0.1"}, {"inner", boost::json::object{}},
+                                       {"rows", boost::json::array{{{"n", 1}}, {{"n", 2}}}}, {"empty", boost::json::array{}}};
     EXPECT_EQ(out, "[" + boost::json::serialize(expected) + "]");
 }
 

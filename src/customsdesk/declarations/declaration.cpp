@@ -106,15 +106,12 @@ void WriteParty(std::string& out, const Party& p) {
     o.TextIfAny("country", p.country);
 }
 
-void WriteDocuments(std::string& out, const std::vector<Document>& docs) {
-    out += '[';
-    for (std::size_t i = 0; i < docs.size(); ++i) {
-        if (i > 0) out += ',';
-        ObjectWriter o(out);
-        o.Text("type", docs[i].type);
-        o.Text("reference", docs[i].reference);
-    }
-    out += ']';
+void WriteDocuments(ObjectWriter& o, std::string_view key, const std::vector<Document>& docs) {
+    if (docs.empty()) return;
+    o.ObjectArray(key, docs, [](ObjectWriter& w, const Document& doc) {
+        w.Text("type", doc.type);
+        w.Text("reference", doc.reference);
+    });
 }
 
 }  // namespace
@@ -151,14 +148,9 @@ std::string CanonicalJson(const Declaration& d) {
         o.TextIfAny("invoice_currency", d.invoice_currency);
         o.DecimalIfAny("total_gross_mass", d.total_gross_mass);
         if (d.total_packages) o.Integer("total_packages", *d.total_packages);
-        if (!d.previous_documents.empty()) WriteDocuments(o.Key("previous_documents"), d.previous_documents);
-        if (!d.supporting_documents.empty()) WriteDocuments(o.Key("supporting_documents"), d.supporting_documents);
-        std::string& items = o.Key("items");
-        items += '[';
-        for (std::size_t k = 0; k < d.items.size(); ++k) {
-            const auto& it = d.items[k];
-            if (k > 0) items += ',';
-            ObjectWriter i(items);
+        WriteDocuments(o, "previous_documents", d.previous_documents);
+        WriteDocuments(o, "supporting_documents", d.supporting_documents);
+        o.ObjectArray("items", d.items, [](ObjectWriter& i, const GoodsItem& it) {
             i.Integer("sequence", it.sequence);
             i.Text("commodity_code", it.commodity_code);
             i.Text("description", it.description);
@@ -171,9 +163,8 @@ std::string CanonicalJson(const Declaration& d) {
             i.TextIfAny("procedure_code", it.procedure_code);
             i.TextIfAny("additional_procedure", it.additional_procedure);
             i.TextIfAny("country_of_origin", it.country_of_origin);
-            if (!it.supporting_documents.empty()) WriteDocuments(i.Key("supporting_documents"), it.supporting_documents);
-        }
-        items += ']';
+            WriteDocuments(i, "supporting_documents", it.supporting_documents);
+        });
     }
     return out;
 }

@@ -85,12 +85,7 @@ void WriteAssessment(core::JsonObjectWriter& o, const Assessment& a) {
     if (a.exchange_rate_date) o.Text("exchange_rate_date", FormatDate(*a.exchange_rate_date));
     else o.Null("exchange_rate_date");
     o.Bool("h7_duty_relief", a.h7_duty_relief);
-    std::string& items = o.Key("items");
-    items += '[';
-    for (std::size_t k = 0; k < a.items.size(); ++k) {
-        const auto& it = a.items[k];
-        if (k > 0) items += ',';
-        core::JsonObjectWriter io(items);
+    o.ObjectArray("items", a.items, [](core::JsonObjectWriter& io, const ItemAssessment& it) {
         io.Decimal("customs_value_eur", it.customs_value_eur);
         io.Text("tariff_code_prefix", it.tariff_code_prefix);
         io.Decimal("duty_percent", it.duty_percent);
@@ -102,8 +97,7 @@ void WriteAssessment(core::JsonObjectWriter& o, const Assessment& a) {
         io.Text("vat_code_prefix", it.vat_code_prefix);
         io.Decimal("vat_percent", it.vat_percent);
         io.Decimal("vat", it.vat);
-    }
-    items += ']';
+    });
     o.Decimal("total_customs_value_eur", a.total_customs_value_eur);
     o.Decimal("total_duty", a.total_duty);
     o.Decimal("total_vat", a.total_vat);
