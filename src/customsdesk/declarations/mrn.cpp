@@ -33,7 +33,7 @@ std::optional<char> Iso6346CheckCharacter(std::string_view text) {
 
 std::string MakeMrn(int year, std::string_view country, std::int64_t serial) {
     std::string mrn;
-    mrn.reserve(4 + country.size() + 12);  // one allocation: the MRN is written per lodging
+    mrn.reserve(2 + country.size() + 12 + 1);  // one allocation: an MRN is made per lodging
     fmt::format_to(std::back_inserter(mrn), "{:02d}{}{:012d}", ((year % 100) + 100) % 100, country, serial);
     mrn += *Iso6346CheckCharacter(mrn);
     return mrn;
