@@ -138,7 +138,11 @@ public:
         } else if (v.is_uint64()) {
             d = Decimal::Parse(std::to_string(v.get_uint64()));
         } else if (v.is_double()) {
-            d = Decimal::FromDouble(v.get_double());
+            // A JSON number with a fraction (or beyond 64 bits) has already been rounded to a
+            // binary double by the parser, so the digits the client sent may be lost: amounts and
+            // masses with a fraction come as strings, as in the taxation API.
+            Add(ptr, "decimal_as_string");
+            return std::nullopt;
         } else {
             Add(ptr, "type", "decimal");
             return std::nullopt;

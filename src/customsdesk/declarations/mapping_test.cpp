@@ -55,9 +55,18 @@ TEST(Mapping, CanonicalFormsRoundTrip) {
 
 TEST(Mapping, DecimalsAreExact) {
     auto d = FromJson(R"({"lrn":"x","type":"H7","declarant":{"identification_number":"FI1234567-1"},
+        "items":[{"commodity_code":"950300","description":"d","customs_value":12,"item_amount":"0.30"}]})");
+    EXPECT_EQ(d.items[0].customs_value->ToString(), "12");  // an integer JSON number is exact
+    EXPECT_EQ(d.items[0].item_amount->ToString(), "0.3");   // value kept, canonical form
+    // A fraction as a JSON number was rounded to a binary double by the parser: refused.
+    auto obj = core::ParseJsonObject(R"({"lrn":"x","type":"H7","declarant":{"identification_number":"FI1234567-1"},
         "items":[{"commodity_code":"950300","description":"d","customs_value":0.1,"item_amount":"0.30"}]})");
-    EXPECT_EQ(d.items[0].customs_value->ToString(), "0.1");
-    EXPECT_EQ(d.items[0].item_amount->ToString(), "0.3");  // value kept, canonical form
+    ASSERT_TRUE(obj);
+    std::vector<Violation> v;
+    (void)ReadDeclaration(*obj, v);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].pointer, "/items/0/customs_value");
+    EXPECT_EQ(v[0].code, "decimal_as_string");
 }
 
 TEST(Mapping, PointersBecomeXPaths) {
